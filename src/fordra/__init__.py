@@ -1,0 +1,1 @@
+"""Fordra: Swedish debt collection (inkasso), end to end."""

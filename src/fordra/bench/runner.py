@@ -1,0 +1,103 @@
+"""``fordra bench``: throughput of the hot paths, each beside a bare baseline of the same work.
+
+Benchmarks run on a throw-away SQLite database (the CLI points DATABASE_URL at a temporary file
+before Django starts), so they never touch the real one. Each result names its baseline: the
+plainest code doing the same work in the same run, so the ratio survives a faster or slower
+machine. These are measurements, not tests: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+
+from fordra.claims.intake import claims_import
+from fordra.parties.services import creditor_add
+from fordra.synthetic.portfolio import generate_claim_rows, generate_creditors, write_claims_csv
+
+BENCH_TODAY = date(2026, 11, 23)
+BENCH_NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+def bench_run(*, cases: int, only: list[str] | None, seed: int) -> dict[str, Any]:
+    benches: dict[str, Callable[[int, int], dict[str, Any]]] = {"intake": bench_intake}
+    unknown = [name for name in only or [] if name not in benches]
+    if unknown:
+        from fordra.core.errors import ApplicationError
+
+        raise ApplicationError(
+            f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(benches)}"
+        )
+    call_command("migrate", verbosity=0, interactive=False)
+    results = [fn(cases, seed) for name, fn in benches.items() if not only or name in only]
+    return {"date": BENCH_TODAY.isoformat(), "results": results}
+
+
+def _result(
+    *, name: str, n: int, seconds: float, baseline: str, baseline_seconds: float
+) -> dict[str, Any]:
+    rate = n / seconds if seconds else 0.0
+    baseline_rate = n / baseline_seconds if baseline_seconds else 0.0
+    return {
+        "name": name,
+        "n": n,
+        "seconds": round(seconds, 3),
+        "rate_per_s": round(rate, 1),
+        "baseline": baseline,
+        "baseline_seconds": round(baseline_seconds, 3),
+        "baseline_rate_per_s": round(baseline_rate, 1),
+        "ratio": round(rate / baseline_rate, 3) if baseline_rate else 0.0,
+    }
+
+
+def bench_intake(invoices: int, seed: int) -> dict[str, Any]:
+    """Claims intake: a CSV of ``invoices`` rows validated, merged into cases and stored."""
+    creditors = generate_creditors(count=5, seed=seed)
+    for c in creditors:
+        creditor_add(name=c.name, orgnr=c.orgnr, bankgiro=c.bankgiro, template=c.template)
+    rows = generate_claim_rows(creditors=creditors, invoices=invoices, seed=seed, today=BENCH_TODAY)
+    buffer = io.StringIO()
+    write_claims_csv(rows, buffer)
+    data = buffer.getvalue().encode("utf-8")
+
+    started = time.perf_counter()
+    result = claims_import(data=data, filename="bench.csv", today=BENCH_TODAY, now=BENCH_NOW)
+    seconds = time.perf_counter() - started
+    assert result.invoices == invoices, result  # the work measured must be the work claimed
+
+    baseline_seconds = _baseline_csv_executemany(data)
+    return _result(
+        name="intake",
+        n=invoices,
+        seconds=seconds,
+        baseline="csv + sqlite3 executemany",
+        baseline_seconds=baseline_seconds,
+    )
+
+
+def _baseline_csv_executemany(data: bytes) -> float:
+    """The same rows parsed by the csv module and inserted with one executemany, nothing else."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "baseline.sqlite3")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        started = time.perf_counter()
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")
+        header = next(reader)
+        columns = ", ".join(f'"{h}"' for h in header)
+        db.execute(f"CREATE TABLE claims (id INTEGER PRIMARY KEY, {columns})")
+        placeholders = ", ".join("?" for _ in header)
+        with db:
+            db.executemany(f"INSERT INTO claims ({columns}) VALUES ({placeholders})", reader)
+        seconds = time.perf_counter() - started
+        db.close()
+    return seconds

@@ -1,0 +1,423 @@
+"""The ``fordra`` command (DESIGN.md §4.2).
+
+Each subcommand translates arguments, calls one service or selector and prints the result:
+one JSON object on stdout with ``--json``, readable text otherwise. Errors: a clear message on
+stderr and a non-zero exit code (1: refused input, 2: usage), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fordra.settings")
+    import django
+
+    django.setup()
+
+
+def _today() -> date:
+    # The only clock read: the CLI is the edge where "today" enters the system.
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class Output:
+    def __init__(self, *, as_json: bool):
+        self.as_json = as_json
+
+    def result(self, obj: dict[str, Any], text: str | Callable[[], str]) -> None:
+        if self.as_json:
+            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write((text() if callable(text) else text) + "\n")
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace, out: Output) -> None:
+    from django.core.management import call_command
+
+    from fordra.reference.services import reference_rates_seed
+
+    call_command("migrate", verbosity=0, interactive=False)
+    added = reference_rates_seed()
+    out.result(
+        {"migrated": True, "reference_rates_added": added},
+        f"Database up to date; {added} reference rate(s) loaded.",
+    )
+
+
+def cmd_creditor_add(args: argparse.Namespace, out: Output) -> None:
+    from fordra.parties.services import creditor_add
+
+    creditor, created = creditor_add(
+        name=args.name,
+        orgnr=args.orgnr,
+        bankgiro=args.bankgiro,
+        service_level=args.service,
+        template=args.template,
+        reminder_fee_agreed=args.reminder_fee_agreed,
+    )
+    out.result(
+        {"id": creditor.id, "orgnr": creditor.orgnr, "created": created},
+        f"{'Added' if created else 'Already registered'}: {creditor} (id {creditor.id})",
+    )
+
+
+def cmd_creditor_list(args: argparse.Namespace, out: Output) -> None:
+    from fordra.parties.models import Creditor
+
+    rows = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "orgnr": c.orgnr,
+            "bankgiro": c.bankgiro,
+            "service": c.service_level,
+            "template": c.template,
+            "reminder_fee_agreed": c.reminder_fee_agreed,
+        }
+        for c in Creditor.objects.order_by("name")
+    ]
+    out.result(
+        {"creditors": rows},
+        lambda: "\n".join(f"{r['orgnr']}  {r['name']}  ({r['service']}, {r['template']})" for r in rows)
+        or "No creditors.",
+    )
+
+
+def cmd_import_claims(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.intake import claims_import
+    from fordra.core.errors import ApplicationError
+    from fordra.formats.claims_csv import MAX_FILE_BYTES
+
+    path = Path(args.file)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ApplicationError(f"{path}: the file is larger than {MAX_FILE_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ApplicationError(f"cannot read {path}: {exc.strerror}") from exc
+
+    if out.as_json:
+        result = claims_import(data=data, filename=path.name, today=_today(), now=_now())
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=_stderr_console(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("Importerar", total=1.0)
+
+            def progress(stage: str, fraction: float) -> None:
+                bar.update(task, description=stage, completed=fraction)
+
+            result = claims_import(
+                data=data, filename=path.name, today=_today(), now=_now(), progress=progress
+            )
+    if result.duplicate_file:
+        text = f"{path.name} was imported before: nothing new ({result.duplicates} invoices known)."
+    else:
+        text = (
+            f"Imported {result.invoices} invoice(s) into {result.cases} case(s) "
+            f"({result.cases_created} new); {result.duplicates} duplicate(s) skipped."
+        )
+    out.result(result.as_json(), text)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def cmd_case_list(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_balances, case_list, case_summary_json
+
+    today = _today()
+    cases = list(
+        case_list(
+            today=today,
+            creditor_orgnr=args.creditor,
+            debtor_id=args.debtor,
+            state=args.state,
+            search=args.search,
+        ).distinct()[: args.limit]
+    )
+    balances = case_balances(cases=cases, as_of=today)
+    rows = [case_summary_json(c, balances[c.id]) for c in cases]
+
+    def text() -> str:
+        from fordra.domain.money import format_amount
+
+        lines = [
+            f"{r['ref']:<12} {r['ocr']:<12} {r['state']:<12} {r['creditor_orgnr']} "
+            f"{r['debtor_id']:<12} {format_amount(r['balance_ore']):>16}"
+            for r in rows
+        ]
+        return "\n".join(lines) if lines else "No cases."
+
+    out.result({"cases": rows}, text)
+
+
+def cmd_case_show(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_detail_json, case_get
+
+    case = case_get(ref=args.ref)
+    detail = case_detail_json(case, as_of=args.as_of or _today())
+    out.result(detail, lambda: _case_text(detail))
+
+
+def _case_text(d: dict[str, Any]) -> str:
+    from fordra.domain.money import format_amount
+
+    lines = [
+        f"Ärende {d['ref']}  OCR {d['ocr']}  status {d['state']}",
+        f"Borgenär {d['creditor_name']} ({d['creditor_orgnr']})",
+        f"Gäldenär {d['debtor_name']} ({d['debtor_id']})",
+        f"Per {d['as_of']}: kapital {format_amount(d['capital_ore'])}, "
+        f"ränta {format_amount(d['interest_ore'])}, avgifter {format_amount(d['fees_ore'])}, "
+        f"betalt {format_amount(d['paid_ore'])}, att betala {format_amount(d['balance_ore'])}",
+    ]
+    if d["interest"]["provisional"]:
+        lines.append("OBS: räntan är preliminär — referensräntan för en period saknas.")
+    lines.append("Fakturor:")
+    lines += [
+        f"  {i['invoice_number']:<16} förfaller {i['due_date']}  {format_amount(i['amount_ore']):>14}"
+        for i in d["invoices"]
+    ]
+    lines.append("Händelser:")
+    lines += [f"  {e['date']}  {e['kind']:<16} {e['detail']}" for e in d["events"]]
+    return "\n".join(lines)
+
+
+def cmd_rate_add(args: argparse.Namespace, out: Output) -> None:
+    from fordra.reference.services import reference_rate_add
+
+    rate = reference_rate_add(
+        valid_from=args.valid_from, percent=args.percent, source=args.source or "fordra rate add"
+    )
+    out.result(
+        {"valid_from": rate.valid_from.isoformat(), "percent": f"{rate.percent:.2f}"},
+        f"Reference rate from {rate.valid_from}: {rate.percent:.2f} %",
+    )
+
+
+def cmd_rate_list(args: argparse.Namespace, out: Output) -> None:
+    from fordra.reference.services import reference_rate_table
+
+    table = reference_rate_table()
+    missing = table.missing_periods(up_to=args.as_of or _today())
+    obj = {
+        "version": table.version,
+        "rates": [
+            {"valid_from": p.valid_from.isoformat(), "percent": f"{p.percent:.2f}"}
+            for p in table.periods
+        ],
+        "missing": [d.isoformat() for d in missing],
+    }
+
+    def text() -> str:
+        lines = [f"{r['valid_from']}  {r['percent']:>6} %" for r in obj["rates"]]
+        lines += [f"{m}  MISSING — interest from this date is provisional" for m in obj["missing"]]
+        return "\n".join(lines)
+
+    out.result(obj, text)
+
+
+def cmd_demo(args: argparse.Namespace, out: Output) -> None:
+    from fordra.web.demo import demo_setup
+
+    result = demo_setup(invoices=args.invoices, seed=args.seed, today=_today(), now=_now())
+    out.result(result, lambda: "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+def cmd_serve(args: argparse.Namespace, out: Output) -> None:
+    from django.core.management import call_command
+
+    call_command(
+        "runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True
+    )
+
+
+def cmd_bench(args: argparse.Namespace, out: Output) -> None:
+    from fordra.bench.runner import bench_run
+
+    report = bench_run(cases=args.cases, only=args.only, seed=args.seed)
+    out.result(report, lambda: _bench_text(report))
+
+
+def _bench_text(report: dict[str, Any]) -> str:
+    lines = [f"{'name':<12} {'n':>9} {'s':>8} {'rate/s':>12} {'baseline':<28} {'base/s':>12} {'ratio':>6}"]
+    for r in report["results"]:
+        lines.append(
+            f"{r['name']:<12} {r['n']:>9} {r['seconds']:>8.2f} {r['rate_per_s']:>12,.0f} "
+            f"{r['baseline']:<28} {r['baseline_rate_per_s']:>12,.0f} {r['ratio']:>6.2f}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_manage(args: argparse.Namespace, out: Output) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fordra manage", *args.rest])
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fordra", description="Swedish debt collection.")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(
+        parent: Any, name: str, handler: Callable[[argparse.Namespace, Output], None], help: str
+    ) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help)
+        p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        p.set_defaults(handler=handler)
+        return p
+
+    command(sub, "migrate", cmd_migrate, "create/upgrade the database and load rule data")
+
+    creditor = sub.add_parser("creditor", help="creditors (borgenärer)").add_subparsers(
+        dest="action", required=True
+    )
+    p = command(creditor, "add", cmd_creditor_add, "register a creditor and its agreement")
+    p.add_argument("--name", required=True)
+    p.add_argument("--orgnr", required=True)
+    p.add_argument("--bankgiro", required=True)
+    p.add_argument("--service", default="full", choices=["full", "reminders", "collection"])
+    p.add_argument(
+        "--template",
+        default="consumer",
+        choices=["consumer", "b2b", "energy", "housing", "public_sector"],
+    )
+    p.add_argument("--reminder-fee-agreed", action="store_true")
+    command(creditor, "list", cmd_creditor_list, "list creditors")
+
+    imp = sub.add_parser("import", help="import files").add_subparsers(dest="kind", required=True)
+    p = command(imp, "claims", cmd_import_claims, "import a claims CSV (all or nothing)")
+    p.add_argument("file")
+
+    case = sub.add_parser("case", help="cases (ärenden)").add_subparsers(dest="action", required=True)
+    p = command(case, "list", cmd_case_list, "list cases")
+    p.add_argument("--creditor", help="creditor organisationsnummer")
+    p.add_argument("--debtor", help="debtor personnummer/orgnr")
+    p.add_argument("--state")
+    p.add_argument("--search", help="OCR, reference, name, id number or invoice number")
+    p.add_argument("--limit", type=int, default=100_000)
+    p = command(case, "show", cmd_case_show, "show a case")
+    p.add_argument("ref", help="case reference or OCR")
+    p.add_argument("--as-of", type=_iso_date, dest="as_of")
+
+    rate = sub.add_parser("rate", help="reference rates (referensränta)").add_subparsers(
+        dest="action", required=True
+    )
+    p = command(rate, "add", cmd_rate_add, "enter a half-year's reference rate")
+    p.add_argument("--from", type=_iso_date, dest="valid_from", required=True)
+    p.add_argument("--percent", required=True)
+    p.add_argument("--source")
+    p = command(rate, "list", cmd_rate_list, "list reference rates and missing periods")
+    p.add_argument("--as-of", type=_iso_date, dest="as_of")
+
+    p = command(sub, "demo", cmd_demo, "load the demo portfolio and the demo staff user")
+    p.add_argument("--invoices", type=int, default=600)
+    p.add_argument("--seed", type=int, default=2026)
+
+    p = command(sub, "serve", cmd_serve, "run the web app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    p = command(sub, "bench", cmd_bench, "measure the hot paths")
+    p.add_argument("--cases", type=int, default=100_000)
+    p.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
+    p.add_argument("--seed", type=int, default=1)
+
+    p = command(sub, "manage", cmd_manage, "run a Django management command")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Output(as_json=bool(getattr(args, "json", False)))
+    if args.handler is cmd_bench:
+        # Benchmarks never touch the real database: they get a throw-away SQLite file.
+        import atexit
+        import shutil
+        import tempfile
+
+        bench_dir = tempfile.mkdtemp(prefix="fordra-bench-")
+        atexit.register(shutil.rmtree, bench_dir, True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{bench_dir}/bench.sqlite3"
+        os.environ["FORDRA_MEDIA_DIR"] = f"{bench_dir}/media"
+    try:
+        _setup_django()
+        from fordra.core.errors import ApplicationError
+
+        try:
+            args.handler(args, out)
+        except ApplicationError as exc:
+            _report_error(exc.message, exc.details, code=exc.code, out=out)
+            return EXIT_REFUSED
+    except KeyboardInterrupt:
+        sys.stderr.write("fordra: interrupted; nothing half-written was committed\n")
+        return 130
+    except Exception as exc:
+        if os.environ.get("FORDRA_DEBUG") == "1":
+            raise
+        _report_error(f"internal error: {type(exc).__name__}: {exc}", [], code="internal", out=out)
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+def _report_error(message: str, details: Sequence[str], *, code: str, out: Output) -> None:
+    sys.stderr.write(f"fordra: {message}\n")
+    for line in details:
+        sys.stderr.write(f"  {line}\n")
+    if out.as_json:
+        sys.stdout.write(
+            json.dumps({"error": message, "code": code, "details": list(details)}, ensure_ascii=False)
+            + "\n"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

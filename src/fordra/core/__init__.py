@@ -1,0 +1,1 @@
+"""Shared Django-side infrastructure: set-based reads and bulk writes, number sequences."""

@@ -1,0 +1,20 @@
+"""The one application error type the interfaces (CLI, web, API) translate for the user."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ApplicationError(Exception):
+    """A request Fordra refuses, with a message fit to show to the person who made it."""
+
+    def __init__(self, message: str, *, details: Sequence[str] = (), code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.details = list(details)
+        self.code = code
+
+
+class NotFound(ApplicationError):
+    def __init__(self, message: str):
+        super().__init__(message, code="not_found")

@@ -1,0 +1,764 @@
+"""Claims CSV: the file in which a creditor hands over its unpaid invoices (DESIGN.md §4.3).
+
+Encoding and layout
+-------------------
+* UTF-8, with or without a byte-order mark. Anything else is rejected with one error on line 1.
+* The separator is ``,`` or ``;``, detected from the header line (the one that splits the header
+  into more known column names wins). Fields may be quoted with ``"`` (``""`` inside quotes is a
+  quote), so ``"1 234,50"`` works in a comma-separated file.
+* Line 1 is the header. Names are case-insensitive and stripped; order is free; unknown columns
+  are ignored (so are header cells left empty at the end of the line).
+* Blank lines (also lines of nothing but separators and spaces) are skipped.
+* Every value is stripped of surrounding spaces before it is checked.
+
+Columns
+-------
+Required (a missing column stops the check; an empty value is an error):
+
+==================  ==========================================================================
+creditor_orgnr      the creditor's organisationsnummer, any common form → 10 digits
+invoice_number      the creditor's invoice number; unique per creditor within the file
+invoice_date        ``YYYY-MM-DD`` (``YYYYMMDD`` accepted)
+due_date            same forms; not before invoice_date
+amount              kronor: ``1234.50``, ``1234,50``, ``1 234,50``, ``1234``; not zero; not
+                    negative on an invoice
+debtor_id           personnummer, samordningsnummer or organisationsnummer in any common form
+debtor_name         the debtor's name
+address             street address
+postal_code         for country SE a postnummer (``123 45`` → ``12345``); otherwise as given
+city                post town
+==================  ==========================================================================
+
+Optional (absent column and empty value mean the default):
+
+==========================  ==================================================================
+currency                    ``SEK`` (the only currency accepted for now)
+debtor_type                 ``person`` | ``company``; default from debtor_id. ``person`` with an
+                            organisationsnummer is an error; ``company`` with a personnummer is
+                            allowed (a sole trader's orgnr is the owner's personnummer)
+country                     ISO 3166-1 alpha-2, default ``SE``
+email                       must at least look like ``name@domain.tld``
+phone                       kept as given
+description                 kept as given
+reminder_fee_agreed         ``yes``/``no`` (also ``ja``/``nej``, ``true``/``false``, ``1``/``0``);
+                            empty: the creditor agreement's setting
+interest_rate               agreed yearly rate in percent, ``8.5`` or ``8,5`` (a trailing ``%``
+                            is allowed), 0–100; empty: the statutory rate
+kind                        ``invoice`` (default) | ``credit_note``
+limitation_interrupted_on   date of the last known preskriptionsavbrott; not after today
+==========================  ==================================================================
+
+Keyword values (currency, debtor_type, country, kind, reminder_fee_agreed) are case-insensitive.
+A credit note's amount is stored negative whatever sign the file used.
+
+Errors
+------
+The file is imported whole or not at all, so every problem is reported, never only the first:
+each is a :class:`LineError` whose ``str()`` is ``line N: column: message``. ``N`` is the
+physical line in the file (header = line 1; a quoted value spanning lines counts them all).
+Problems with the whole file use the column name ``file``; a line with the wrong number of
+fields uses ``fields`` and is not checked further (its values would be in the wrong columns).
+A line with the same (creditor_orgnr, invoice_number) as an earlier one is reported on
+``invoice_number``, naming the earlier line. Lines without errors are returned as
+:class:`ClaimRow` even when other lines have errors; the caller decides (all or nothing).
+
+Limits: :data:`MAX_FILE_BYTES`, :data:`MAX_ROWS`, :data:`MAX_FIELD_CHARS`,
+:data:`MAX_AMOUNT_ORE`, and :data:`MAX_ERRORS` (checking stops after that many errors, the
+file being rejected anyway).
+
+>>> f = parse_claims_csv(
+...     "creditor_orgnr;invoice_number;invoice_date;due_date;amount;debtor_id;debtor_name;"
+...     "address;postal_code;city\\n"
+...     "552033-1009;F1001;2024-03-01;2024-03-31;1 234,50;19121212-1212;Tolvan Tolvansson;"
+...     "Storgatan 1;111 22;Stockholm\\n".encode(),
+...     today=date(2024, 5, 1),
+... )
+>>> f.errors, f.rows[0].amount_ore, f.rows[0].debtor.number, f.rows[0].postal_code
+((), 123450, '191212121212', '11122')
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from operator import itemgetter
+from typing import Final, Literal, Protocol, TypeVar
+
+from fordra.domain.identifiers import (
+    PartyId,
+    normalise_postal_code,
+    parse_orgnr,
+    parse_party_id,
+)
+from fordra.domain.money import parse_amount
+
+ClaimKind = Literal["invoice", "credit_note"]
+DebtorTypeName = Literal["person", "company"]
+
+REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
+    "creditor_orgnr",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "amount",
+    "debtor_id",
+    "debtor_name",
+    "address",
+    "postal_code",
+    "city",
+)
+OPTIONAL_COLUMNS: Final[tuple[str, ...]] = (
+    "currency",
+    "debtor_type",
+    "country",
+    "email",
+    "phone",
+    "description",
+    "reminder_fee_agreed",
+    "interest_rate",
+    "kind",
+    "limitation_interrupted_on",
+)
+COLUMNS: Final[tuple[str, ...]] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+MAX_FILE_BYTES: Final = 512 * 1024 * 1024
+MAX_ROWS: Final = 2_000_000
+MAX_FIELD_CHARS: Final = 1000
+# Checking stops here: the file is rejected anyway and nobody reads a longer list, while a
+# garbage 2-million-line file would otherwise build tens of millions of error objects.
+MAX_ERRORS: Final = 10_000
+# 1 000 000 000 kr: far above any invoice, far below what a 64-bit database column holds.
+MAX_AMOUNT_ORE: Final = 100_000_000_000
+INTEREST_RATE_MAX_PERCENT: Final = Decimal(100)
+
+FILE_COLUMN: Final = "file"
+FIELDS_COLUMN: Final = "fields"
+
+_MIB: Final = 1024 * 1024
+_DEFAULT_CURRENCY: Final = "SEK"
+_DEFAULT_COUNTRY: Final = "SE"
+_YES_NO: Final[dict[str, bool | None]] = {
+    "": None,
+    "yes": True,
+    "ja": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "nej": False,
+    "false": False,
+    "0": False,
+}
+_KINDS: Final[dict[str, ClaimKind]] = {
+    "": "invoice",
+    "invoice": "invoice",
+    "credit_note": "credit_note",
+}
+_DEBTOR_TYPES: Final[dict[str, DebtorTypeName]] = {"person": "person", "company": "company"}
+# ASCII only: str.isdigit() and \d would also accept Arabic-Indic and other digits.
+_RATE_RE: Final = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.column}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """One valid line of a claims file, values normalised (see the module docstring)."""
+
+    line: int
+    creditor_orgnr: str
+    invoice_number: str
+    invoice_date: date
+    due_date: date
+    amount_ore: int
+    kind: ClaimKind
+    debtor: PartyId
+    debtor_type: DebtorTypeName
+    debtor_name: str
+    address: str
+    postal_code: str
+    city: str
+    country: str
+    email: str
+    phone: str
+    description: str
+    currency: str
+    reminder_fee_agreed: bool | None
+    interest_rate: Decimal | None
+    limitation_interrupted_on: date | None
+
+
+@dataclass(frozen=True)
+class ClaimsFile:
+    rows: tuple[ClaimRow, ...]
+    errors: tuple[LineError, ...]
+    sha256: str
+
+    @property
+    def ok(self) -> bool:
+        """True when the file can be imported: at least one claim and no errors."""
+        return bool(self.rows) and not self.errors
+
+
+def parse_claims_csv(data: bytes, *, today: date) -> ClaimsFile:
+    """Parse and validate a claims file; never raises on bad input, returns its errors."""
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    def fail(message: str, line: int = 1) -> ClaimsFile:
+        return ClaimsFile(rows=(), errors=(LineError(line, FILE_COLUMN, message),), sha256=sha256)
+
+    if len(data) > MAX_FILE_BYTES:
+        return fail(f"the file is larger than {MAX_FILE_BYTES // _MIB} MiB; split it")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = data.count(b"\n", 0, exc.start) + 1
+        return fail(f"the file is not UTF-8 (first invalid byte on line {bad_line})")
+    if not text.strip():
+        return fail("the file is empty")
+
+    delimiter = _detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        return fail(f"cannot read the header ({exc})")
+    header_errors, layout = _read_header(header)
+    if layout is None:
+        return ClaimsFile(rows=(), errors=tuple(header_errors), sha256=sha256)
+
+    validator = _RowValidator(layout=layout, today=today)
+    with _gc_paused():
+        rows, errors = _check_lines(reader, validator=validator, width=layout.width)
+    return ClaimsFile(rows=tuple(rows), errors=tuple(errors), sha256=sha256)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is checked.
+
+    A big file creates millions of small objects and none of them form cycles; the collector's
+    passes over them cost about 15 % of the parse for nothing. Reference counting still frees
+    everything; the collector is restored (if it was on) even when checking fails.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _CsvReader(Protocol):
+    """What ``csv.reader`` returns: records, and the number of physical lines read so far."""
+
+    line_num: int
+
+    def __next__(self) -> list[str]: ...
+
+
+def _check_lines(
+    reader: _CsvReader, *, validator: _RowValidator, width: int
+) -> tuple[list[ClaimRow], list[LineError]]:
+    """Every data line after the header: the valid rows and the errors of the others."""
+    rows: list[ClaimRow] = []
+    errors: list[LineError] = []
+    first_line_of: dict[tuple[str, str], int] = {}
+    records = 0
+    # csv counts the physical lines it has consumed: a record starts on the line after the
+    # previous record ended, also when a quoted value spans lines.
+    line_done = reader.line_num
+    while True:
+        line = line_done + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line_done = reader.line_num
+            errors.append(LineError(line, FIELDS_COLUMN, f"cannot read the line ({exc})"))
+            continue
+        line_done = reader.line_num
+        joined = "".join(record)
+        if not joined.strip():
+            continue
+        records += 1
+        if records > MAX_ROWS:
+            errors.append(
+                LineError(line, FILE_COLUMN, f"more than {MAX_ROWS} claims; split the file")
+            )
+            break
+        if len(record) != width and not _fits(record, width):
+            errors.append(
+                LineError(
+                    line,
+                    FIELDS_COLUMN,
+                    f"expected {width} fields as in the header, found {len(record)}",
+                )
+            )
+        else:
+            # No field can be too long when the whole line is not: most lines skip that check.
+            result = validator.validate(record, line, long=len(joined) > MAX_FIELD_CHARS)
+            if isinstance(result, ClaimRow):
+                key = (result.creditor_orgnr, result.invoice_number)
+                first = first_line_of.setdefault(key, line)
+                if first == line:
+                    rows.append(result)
+                else:
+                    errors.append(_duplicate(line, first))
+            else:
+                row_errors, key_or_none = result
+                errors.extend(row_errors)
+                # A line with other errors still claims its invoice number, so that a later
+                # line repeating it is reported too.
+                if key_or_none is not None:
+                    first = first_line_of.setdefault(key_or_none, line)
+                    if first != line:
+                        errors.append(_duplicate(line, first))
+        if len(errors) > MAX_ERRORS:
+            errors.append(
+                LineError(line, FILE_COLUMN, f"more than {MAX_ERRORS} errors; checking stopped")
+            )
+            break
+    if records == 0:
+        errors.append(LineError(1, FILE_COLUMN, "the file has no claims"))
+    return rows, errors
+
+
+def _duplicate(line: int, first: int) -> LineError:
+    return LineError(
+        line,
+        "invoice_number",
+        f"duplicate of line {first} (same creditor_orgnr and invoice_number)",
+    )
+
+
+def _fits(record: Sequence[str], width: int) -> bool:
+    # Spreadsheets often end data lines with extra separators; empty trailing cells are harmless.
+    return len(record) > width and not "".join(record[width:]).strip()
+
+
+def _detect_delimiter(text: str) -> str:
+    first_line = io.StringIO(text, newline="").readline()
+    known = set(COLUMNS)
+
+    def score(delimiter: str) -> tuple[int, int]:
+        names = {cell.strip().strip('"').strip().lower() for cell in first_line.split(delimiter)}
+        return len(names & known), first_line.count(delimiter)
+
+    return ";" if score(";") > score(",") else ","
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each known column is in the file; -1 for an absent optional column."""
+
+    width: int
+    index: dict[str, int]
+
+
+def _read_header(header: Sequence[str]) -> tuple[list[LineError], _Layout | None]:
+    names = [cell.strip().lower() for cell in header]
+    while names and not names[-1]:
+        names.pop()
+    errors: list[LineError] = []
+    index: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if name not in COLUMNS:
+            continue
+        if name in index:
+            if all(e.column != name for e in errors):
+                errors.append(LineError(1, name, "column appears more than once in the header"))
+            continue
+        index[name] = position
+    for name in REQUIRED_COLUMNS:
+        if name not in index:
+            errors.append(LineError(1, name, "required column is missing"))
+    if errors:
+        return errors, None
+    for name in OPTIONAL_COLUMNS:
+        index.setdefault(name, -1)
+    return errors, _Layout(width=len(names), index=index)
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Invalid:
+    """A remembered parse failure and its reason (the domain's short message)."""
+
+    reason: str
+
+
+def _remember(
+    cache: dict[str, _T | _Invalid], text: str, parse: Callable[[str], _T]
+) -> _T | _Invalid:
+    """``parse(text)`` stored in ``cache``; a ValueError is stored as ``_Invalid``.
+
+    Callers look the text up with ``cache.get(text)`` first and call this only on a miss: a
+    hit then costs one dict lookup and no Python call.
+    """
+    value: _T | _Invalid
+    try:
+        value = parse(text)
+    except ValueError as exc:
+        value = _Invalid(str(exc))
+    cache[text] = value
+    return value
+
+
+def _parse_date(text: str) -> date:
+    # date.fromisoformat would also take week dates (2024-W01-1); only these two forms are ours.
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        digits = text[:4] + text[5:7] + text[8:]
+    elif len(text) == 8:
+        digits = text
+    else:
+        raise ValueError("not a date")
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError("not a date")
+    return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+
+
+def _parse_rate(text: str) -> Decimal:
+    number = text[:-1].rstrip() if text.endswith("%") else text
+    if not _RATE_RE.fullmatch(number):
+        raise ValueError("not a number")
+    return Decimal(number.replace(",", "."))
+
+
+def _valid_email(text: str) -> bool:
+    local, at, domain = text.rpartition("@")
+    return bool(at and local) and "." in domain.strip(".") and len(text.split()) == 1
+
+
+_NO_COLUMNS: Final[frozenset[str]] = frozenset()
+_DATE_MESSAGE: Final = "not a valid date (expected YYYY-MM-DD)"
+
+
+class _RowValidator:
+    """Checks one record; remembers everything it parses per distinct input text.
+
+    Many invoices share a debtor, a creditor, a postal code and a date, so the caches turn most
+    identifier and date parsing into one dict lookup. They live as long as one file (a parse
+    depends on ``today``, so nothing is shared between calls). The code is written flat, with
+    one C-level getter for all columns, because it runs once per line of files of millions of
+    lines.
+    """
+
+    def __init__(self, *, layout: _Layout, today: date) -> None:
+        self.today = today
+        self.position = {
+            name: pos if pos >= 0 else layout.width for name, pos in layout.index.items()
+        }
+        self.known: list[tuple[str, int]] = sorted(
+            ((name, pos) for name, pos in layout.index.items() if pos >= 0),
+            key=lambda item: item[1],
+        )
+        # An absent optional column reads position ``width``: validate() appends an empty
+        # field there (or it is one of the blank extra fields a line may end with).
+        self.getter = itemgetter(
+            *(layout.index[name] if layout.index[name] >= 0 else layout.width for name in COLUMNS)
+        )
+        self.orgnrs: dict[str, str | _Invalid] = {}
+        self.parties: dict[str, PartyId | _Invalid] = {}
+        self.dates: dict[str, date | _Invalid] = {}
+        self.amounts: dict[str, int | _Invalid] = {}
+        self.postal_codes: dict[str, str | _Invalid] = {}
+        self.rates: dict[str, Decimal | _Invalid] = {}
+
+    def _party(self, text: str) -> PartyId:
+        return parse_party_id(text, today=self.today)
+
+    def validate(
+        self, record: list[str], line: int, *, long: bool = True
+    ) -> ClaimRow | tuple[list[LineError], tuple[str, str] | None]:
+        """A ClaimRow, or the line's errors and its (creditor_orgnr, invoice_number) if valid.
+
+        ``record`` has at least the header's number of fields; it is modified. ``long`` False
+        promises that no field is longer than MAX_FIELD_CHARS.
+        """
+        errors: list[LineError] = []
+        too_long: frozenset[str] | set[str] = _NO_COLUMNS
+        if long and max(map(len, record)) > MAX_FIELD_CHARS:
+            too_long = self._blank_too_long(record, line, errors)
+        record.append("")
+        (
+            orgnr_text,
+            number,
+            invoice_date_text,
+            due_date_text,
+            amount_text,
+            debtor_id_text,
+            name,
+            address,
+            postal_text,
+            city,
+            currency_text,
+            debtor_type_text,
+            country_text,
+            email,
+            phone,
+            description,
+            reminder_text,
+            rate_text,
+            kind_text,
+            limitation_text,
+        ) = map(str.strip, self.getter(record))
+
+        if not (
+            orgnr_text
+            and number
+            and invoice_date_text
+            and due_date_text
+            and amount_text
+            and debtor_id_text
+            and name
+            and address
+            and postal_text
+            and city
+        ):
+            for column, value in zip(
+                REQUIRED_COLUMNS,
+                (
+                    orgnr_text,
+                    number,
+                    invoice_date_text,
+                    due_date_text,
+                    amount_text,
+                    debtor_id_text,
+                    name,
+                    address,
+                    postal_text,
+                    city,
+                ),
+                strict=True,
+            ):
+                if not value and column not in too_long:
+                    errors.append(LineError(line, column, "required value is empty"))
+
+        creditor_orgnr: str | None = None
+        if orgnr_text:
+            orgnrs = self.orgnrs
+            parsed_orgnr = orgnrs.get(orgnr_text)
+            if parsed_orgnr is None:
+                parsed_orgnr = _remember(orgnrs, orgnr_text, parse_orgnr)
+            if isinstance(parsed_orgnr, _Invalid):
+                errors.append(
+                    LineError(
+                        line,
+                        "creditor_orgnr",
+                        f"not a valid organisationsnummer ({parsed_orgnr.reason})",
+                    )
+                )
+            else:
+                creditor_orgnr = parsed_orgnr
+
+        dates = self.dates
+        invoice_date: date | None = None
+        if invoice_date_text:
+            parsed_date = dates.get(invoice_date_text)
+            if parsed_date is None:
+                parsed_date = _remember(dates, invoice_date_text, _parse_date)
+            if isinstance(parsed_date, _Invalid):
+                errors.append(LineError(line, "invoice_date", _DATE_MESSAGE))
+            else:
+                invoice_date = parsed_date
+        due_date: date | None = None
+        if due_date_text:
+            parsed_date = dates.get(due_date_text)
+            if parsed_date is None:
+                parsed_date = _remember(dates, due_date_text, _parse_date)
+            if isinstance(parsed_date, _Invalid):
+                errors.append(LineError(line, "due_date", _DATE_MESSAGE))
+            else:
+                due_date = parsed_date
+                if invoice_date is not None and due_date < invoice_date:
+                    errors.append(LineError(line, "due_date", "before invoice_date"))
+
+        kind = _KINDS.get(kind_text) or _KINDS.get(kind_text.lower())
+        if kind is None:
+            errors.append(LineError(line, "kind", "must be invoice or credit_note"))
+
+        amount_ore: int | None = None
+        if amount_text:
+            amounts = self.amounts
+            parsed_amount = amounts.get(amount_text)
+            if parsed_amount is None:
+                parsed_amount = _remember(amounts, amount_text, parse_amount)
+            if isinstance(parsed_amount, _Invalid):
+                errors.append(
+                    LineError(line, "amount", f"not an amount in kronor ({parsed_amount.reason})")
+                )
+            elif parsed_amount == 0:
+                errors.append(LineError(line, "amount", "must not be zero"))
+            elif abs(parsed_amount) > MAX_AMOUNT_ORE:
+                errors.append(
+                    LineError(line, "amount", f"larger than {MAX_AMOUNT_ORE // 100} kronor")
+                )
+            elif parsed_amount < 0 and kind == "invoice":
+                errors.append(
+                    LineError(line, "amount", "negative on an invoice (use kind credit_note)")
+                )
+            else:
+                # Credit notes are stored negative whichever sign the creditor's system wrote.
+                amount_ore = -abs(parsed_amount) if kind == "credit_note" else parsed_amount
+
+        debtor: PartyId | None = None
+        if debtor_id_text:
+            parties = self.parties
+            parsed_debtor = parties.get(debtor_id_text)
+            if parsed_debtor is None:
+                parsed_debtor = _remember(parties, debtor_id_text, self._party)
+            if isinstance(parsed_debtor, _Invalid):
+                errors.append(
+                    LineError(
+                        line,
+                        "debtor_id",
+                        "not a valid personnummer, samordningsnummer or organisationsnummer "
+                        f"({parsed_debtor.reason})",
+                    )
+                )
+            else:
+                debtor = parsed_debtor
+
+        debtor_type: DebtorTypeName | None = None
+        if debtor_type_text:
+            debtor_type = _DEBTOR_TYPES.get(debtor_type_text.lower())
+            if debtor_type is None:
+                errors.append(LineError(line, "debtor_type", "must be person or company"))
+            elif debtor_type == "person" and debtor is not None and not debtor.is_person:
+                errors.append(
+                    LineError(
+                        line, "debtor_type", "person, but debtor_id is an organisationsnummer"
+                    )
+                )
+        elif debtor is not None:
+            debtor_type = "person" if debtor.is_person else "company"
+
+        currency = currency_text.upper() or _DEFAULT_CURRENCY
+        if currency != _DEFAULT_CURRENCY:
+            errors.append(LineError(line, "currency", "only SEK is accepted"))
+
+        country: str | None = country_text.upper() or _DEFAULT_COUNTRY
+        if country != _DEFAULT_COUNTRY and not (
+            len(country_text) == 2 and country_text.isascii() and country_text.isalpha()
+        ):
+            errors.append(LineError(line, "country", "not a two-letter country code (ISO 3166-1)"))
+            country = None
+
+        postal_code: str | None = None
+        if postal_text:
+            if country == _DEFAULT_COUNTRY:
+                postal_codes = self.postal_codes
+                parsed_postal = postal_codes.get(postal_text)
+                if parsed_postal is None:
+                    parsed_postal = _remember(postal_codes, postal_text, normalise_postal_code)
+                if isinstance(parsed_postal, _Invalid):
+                    errors.append(
+                        LineError(
+                            line,
+                            "postal_code",
+                            f"not a Swedish postal code ({parsed_postal.reason})",
+                        )
+                    )
+                else:
+                    postal_code = parsed_postal
+            elif country is not None:
+                postal_code = postal_text
+
+        if email and not _valid_email(email):
+            errors.append(LineError(line, "email", "not an e-mail address"))
+
+        reminder_fee_agreed: bool | None = None
+        if reminder_text:
+            reminder_fee_agreed = _YES_NO.get(reminder_text.lower())
+            if reminder_fee_agreed is None:
+                errors.append(LineError(line, "reminder_fee_agreed", "must be yes or no"))
+
+        interest_rate: Decimal | None = None
+        if rate_text:
+            rates = self.rates
+            parsed_rate = rates.get(rate_text)
+            if parsed_rate is None:
+                parsed_rate = _remember(rates, rate_text, _parse_rate)
+            if isinstance(parsed_rate, _Invalid):
+                errors.append(LineError(line, "interest_rate", "not a number (e.g. 8,5)"))
+            elif not 0 <= parsed_rate <= INTEREST_RATE_MAX_PERCENT:
+                errors.append(
+                    LineError(line, "interest_rate", "must be between 0 and 100 (percent a year)")
+                )
+            else:
+                interest_rate = parsed_rate
+
+        limitation_interrupted_on: date | None = None
+        if limitation_text:
+            parsed_date = dates.get(limitation_text)
+            if parsed_date is None:
+                parsed_date = _remember(dates, limitation_text, _parse_date)
+            if isinstance(parsed_date, _Invalid):
+                errors.append(LineError(line, "limitation_interrupted_on", _DATE_MESSAGE))
+            elif parsed_date > self.today:
+                errors.append(LineError(line, "limitation_interrupted_on", "after today"))
+            else:
+                limitation_interrupted_on = parsed_date
+
+        if errors:
+            # In the order of the file's columns, as the creditor sees them in a spreadsheet.
+            errors.sort(key=lambda error: self.position[error.column])
+            key = (creditor_orgnr, number) if creditor_orgnr is not None and number else None
+            return errors, key
+        # Every value is set when there are no errors; the asserts tell mypy so.
+        assert creditor_orgnr is not None and invoice_date is not None and due_date is not None
+        assert amount_ore is not None and kind is not None and debtor is not None
+        assert debtor_type is not None and country is not None and postal_code is not None
+        return ClaimRow(
+            line=line,
+            creditor_orgnr=creditor_orgnr,
+            invoice_number=number,
+            invoice_date=invoice_date,
+            due_date=due_date,
+            amount_ore=amount_ore,
+            kind=kind,
+            debtor=debtor,
+            debtor_type=debtor_type,
+            debtor_name=name,
+            address=address,
+            postal_code=postal_code,
+            city=city,
+            country=country,
+            email=email,
+            phone=phone,
+            description=description,
+            currency=currency,
+            reminder_fee_agreed=reminder_fee_agreed,
+            interest_rate=interest_rate,
+            limitation_interrupted_on=limitation_interrupted_on,
+        )
+
+    def _blank_too_long(self, record: list[str], line: int, errors: list[LineError]) -> set[str]:
+        """Report over-long values and blank them, so they are not checked further."""
+        too_long: set[str] = set()
+        for name, pos in self.known:
+            if len(record[pos]) > MAX_FIELD_CHARS:
+                errors.append(LineError(line, name, f"longer than {MAX_FIELD_CHARS} characters"))
+                too_long.add(name)
+                record[pos] = ""
+        return too_long

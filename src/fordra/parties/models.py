@@ -1,0 +1,94 @@
+"""Creditors (borgenärer / uppdragsgivare) and debtors (gäldenärer)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ServiceLevel(models.TextChoices):
+    """What the creditor has asked the agency to do (the creditor's service level)."""
+
+    FULL = "full", "Hela flödet"
+    REMINDERS = "reminders", "Endast påminnelser"
+    COLLECTION = "collection", "Endast inkasso"
+
+
+class Template(models.TextChoices):
+    """The ladder template (industry flow) a creditor's cases follow."""
+
+    CONSUMER = "consumer", "Konsument"
+    B2B = "b2b", "Företag (B2B)"
+    ENERGY = "energy", "Energi"
+    HOUSING = "housing", "Bostad/hyra"
+    PUBLIC_SECTOR = "public_sector", "Offentlig sektor"
+
+
+class Creditor(models.Model):
+    """A creditor (borgenär) and the agreement (uppdragsavtal) the agency has with it."""
+
+    name = models.CharField(max_length=200)
+    orgnr = models.CharField("organisationsnummer", max_length=10, unique=True)
+    bankgiro = models.CharField(max_length=8, help_text="Bankgiro for payouts (digits only).")
+    service_level = models.CharField(
+        max_length=16, choices=ServiceLevel.choices, default=ServiceLevel.FULL
+    )
+    template = models.CharField(max_length=16, choices=Template.choices, default=Template.CONSUMER)
+    reminder_fee_agreed = models.BooleanField(
+        "påminnelseavgift avtalad",
+        default=False,
+        help_text="Whether the creditor's customer terms let it charge a reminder fee "
+        "(lag 1981:739 2 §: agreed at the latest when the debt arose).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.orgnr[:6]}-{self.orgnr[6:]})"
+
+
+class DebtorType(models.TextChoices):
+    PERSON = "person", "Privatperson"
+    COMPANY = "company", "Företag"
+
+
+class IdKind(models.TextChoices):
+    PERSONNUMMER = "personnummer", "Personnummer"
+    SAMORDNINGSNUMMER = "samordningsnummer", "Samordningsnummer"
+    ORGANISATIONSNUMMER = "organisationsnummer", "Organisationsnummer"
+
+
+class Debtor(models.Model):
+    """A debtor (gäldenär), identified by personnummer, samordningsnummer or orgnr.
+
+    One row per identity across all creditors, so that contact rules can count letters per debtor;
+    what a creditor sees of a debtor is always reached through that creditor's own cases.
+    """
+
+    national_id = models.CharField(
+        max_length=12, unique=True, help_text="12 digits for persons, 10 for organisations."
+    )
+    id_kind = models.CharField(max_length=20, choices=IdKind.choices)
+    debtor_type = models.CharField(max_length=8, choices=DebtorType.choices)
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=200)
+    postal_code = models.CharField(max_length=12)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=2, default="SE")
+    email = models.CharField(max_length=254, blank=True, default="")
+    phone = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # No index on name: the back office searches it with a substring match, which no B-tree
+    # index serves, and every index costs time on bulk intake.
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_id(self) -> str:
+        if len(self.national_id) == 12:
+            return f"{self.national_id[:8]}-{self.national_id[8:]}"
+        return f"{self.national_id[:6]}-{self.national_id[6:]}"

@@ -1,0 +1,217 @@
+"""Rules as versioned data: the reference-rate history and the fee schedule.
+
+``reference_rates.toml`` — the referensränta per half-year (räntelagen (1975:635) 9 §):
+``version`` and ``[[rates]]`` entries with ``valid_from``, ``percent`` (a string, read as a
+``Decimal``) and ``source``.
+
+``fees.toml`` — the fee amounts (lag (1981:739) om ersättning för inkassokostnader m.m. and
+Kronofogden's fees): ``version`` and one array per ``FeeKind`` (``[[reminder]]``,
+``[[demand]]``, …) with ``valid_from``, ``amount_ore`` and ``source``.
+
+The files ship inside the package and are read with ``importlib.resources`` (no other I/O);
+each is parsed once per process. A malformed file is a ``ValueError`` naming the entry.
+
+Operators add reference rates in the database when a half-year starts;
+``reference_rates_from_entries`` builds the table from such rows (and/or the file's periods).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
+
+from fordra.domain.fees import FeeKind, FeeRate, FeeSchedule
+from fordra.domain.interest import RatePeriod, ReferenceRateTable
+
+__all__ = [
+    "FEES_FILE",
+    "REFERENCE_RATES_FILE",
+    "RateEntry",
+    "load_fee_schedule",
+    "load_reference_rates",
+    "reference_rates_from_entries",
+]
+
+REFERENCE_RATES_FILE = "reference_rates.toml"
+FEES_FILE = "fees.toml"
+_RATE_KEYS = frozenset({"valid_from", "percent", "source"})
+_FEE_KEYS = frozenset({"valid_from", "amount_ore", "source"})
+
+
+class RateEntry(Protocol):
+    """Anything with a ``valid_from`` date and a ``percent`` (e.g. a database row)."""
+
+    @property
+    def valid_from(self) -> date: ...
+
+    @property
+    def percent(self) -> Decimal: ...
+
+
+@cache
+def load_reference_rates() -> ReferenceRateTable:
+    """The reference-rate table shipped in ``reference_rates.toml``."""
+    data = _read_toml(REFERENCE_RATES_FILE)
+    version = _version(data, REFERENCE_RATES_FILE)
+    unknown = set(data) - {"version", "rates"}
+    if unknown:
+        raise ValueError(f"{REFERENCE_RATES_FILE}: unknown keys {sorted(unknown)}")
+    entries = data.get("rates")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{REFERENCE_RATES_FILE}: no [[rates]] entries")
+    periods: list[RatePeriod] = []
+    for index, entry in enumerate(entries, start=1):
+        where = f"{REFERENCE_RATES_FILE}: rates entry {index}"
+        _check_keys(entry, expected=_RATE_KEYS, where=where)
+        percent = entry["percent"]
+        if not isinstance(percent, str):
+            raise ValueError(f'{where}: percent must be a string such as "2.00"')
+        periods.append(
+            RatePeriod(
+                valid_from=_date(entry["valid_from"], where),
+                percent=_decimal(percent, where),
+            )
+        )
+    _no_duplicate_dates([p.valid_from for p in periods], REFERENCE_RATES_FILE)
+    return _rate_table(periods, version=version, where=REFERENCE_RATES_FILE)
+
+
+@cache
+def load_fee_schedule() -> FeeSchedule:
+    """The fee schedule shipped in ``fees.toml``."""
+    data = _read_toml(FEES_FILE)
+    version = _version(data, FEES_FILE)
+    kinds = {kind.value: kind for kind in FeeKind}
+    unknown = set(data) - {"version"} - set(kinds)
+    if unknown:
+        raise ValueError(f"{FEES_FILE}: unknown fee kinds {sorted(unknown)}")
+    rates: list[FeeRate] = []
+    for name, kind in kinds.items():
+        entries = data.get(name)
+        if not isinstance(entries, list) or not entries:
+            raise ValueError(f"{FEES_FILE}: no [[{name}]] entries")
+        for index, entry in enumerate(entries, start=1):
+            where = f"{FEES_FILE}: {name} entry {index}"
+            _check_keys(entry, expected=_FEE_KEYS, where=where)
+            amount = entry["amount_ore"]
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                raise ValueError(f"{where}: amount_ore must be a whole number of öre, 0 or more")
+            source = entry["source"]
+            if not isinstance(source, str) or not source.strip():
+                raise ValueError(f"{where}: source must be a non-empty string")
+            rates.append(
+                FeeRate(
+                    kind=kind,
+                    valid_from=_date(entry["valid_from"], where),
+                    amount_ore=amount,
+                    source=source,
+                )
+            )
+        _no_duplicate_dates(
+            [rate.valid_from for rate in rates if rate.kind is kind], f"{FEES_FILE}: {name}"
+        )
+    return FeeSchedule(rates=tuple(rates), version=version)
+
+
+def reference_rates_from_entries(
+    entries: Iterable[RatePeriod | RateEntry | tuple[date, Decimal | str] | Mapping[str, Any]],
+    *,
+    version: str,
+) -> ReferenceRateTable:
+    """A reference-rate table from rows an operator entered (or any mix with file periods).
+
+    Each entry is a ``RatePeriod``, an object with ``valid_from`` and ``percent`` attributes
+    (a database row), a ``(valid_from, percent)`` pair, or a mapping with those keys; dates may
+    be ISO strings and percents strings. Two entries from the same day: the later one wins, so
+    ``[*load_reference_rates().periods, *database_rows]`` lets the database correct the file.
+    """
+    by_date: dict[date, Decimal] = {}
+    for index, entry in enumerate(entries, start=1):
+        where = f"reference rate entry {index}"
+        raw_date: object
+        raw_percent: object
+        if isinstance(entry, tuple):
+            if len(entry) != 2:
+                raise ValueError(f"{where}: expected (valid_from, percent)")
+            raw_date, raw_percent = entry
+        elif isinstance(entry, Mapping):
+            if "valid_from" not in entry or "percent" not in entry:
+                raise ValueError(f"{where}: needs valid_from and percent")
+            raw_date, raw_percent = entry["valid_from"], entry["percent"]
+        else:
+            raw_date, raw_percent = entry.valid_from, entry.percent
+        by_date[_date(raw_date, where)] = _decimal(raw_percent, where)
+    periods = [RatePeriod(valid_from=day, percent=percent) for day, percent in by_date.items()]
+    return _rate_table(periods, version=version, where="reference rates")
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _read_toml(name: str) -> dict[str, Any]:
+    text = resources.files(__package__ or "fordra.rules").joinpath(name).read_text("utf-8")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{name}: {exc}") from exc
+
+
+def _version(data: Mapping[str, Any], where: str) -> str:
+    version = data.get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise ValueError(f"{where}: version must be a non-empty string")
+    return version
+
+
+def _check_keys(entry: object, *, expected: frozenset[str], where: str) -> None:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: not a table")
+    missing, unknown = expected - set(entry), set(entry) - expected
+    if missing:
+        raise ValueError(f"{where}: missing {sorted(missing)}")
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+
+
+def _date(value: object, where: str) -> date:
+    # A TOML local date is a date; a datetime (also a date) is not what we want.
+    if isinstance(value, date) and type(value) is date:
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{where}: valid_from {value!r} is not a date") from exc
+    raise ValueError(f"{where}: valid_from must be a date")
+
+
+def _decimal(value: object, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | str | int):
+        raise ValueError(f"{where}: percent must be a Decimal or a string")
+    try:
+        percent = Decimal(value.strip().replace(",", ".") if isinstance(value, str) else value)
+    except InvalidOperation as exc:
+        raise ValueError(f"{where}: percent {value!r} is not a number") from exc
+    if not percent.is_finite():
+        raise ValueError(f"{where}: percent {value!r} is not a number")
+    return percent
+
+
+def _no_duplicate_dates(dates: list[date], where: str) -> None:
+    seen: set[date] = set()
+    for day in dates:
+        if day in seen:
+            raise ValueError(f"{where}: two entries from {day}")
+        seen.add(day)
+
+
+def _rate_table(periods: list[RatePeriod], *, version: str, where: str) -> ReferenceRateTable:
+    try:
+        return ReferenceRateTable(periods=tuple(periods), version=version)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from exc

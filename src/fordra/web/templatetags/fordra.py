@@ -1,0 +1,22 @@
+from django import template
+
+from fordra.domain.money import format_amount
+
+register = template.Library()
+
+
+@register.filter
+def kronor(ore: int | None) -> str:
+    """1234550 → '12 345,50 kr' (amounts are integer öre everywhere)."""
+    if ore is None:
+        return ""
+    return format_amount(int(ore))
+
+
+@register.filter
+def national_id(number: str) -> str:
+    if len(number) == 12:
+        return f"{number[:8]}-{number[8:]}"
+    if len(number) == 10:
+        return f"{number[:6]}-{number[6:]}"
+    return number
