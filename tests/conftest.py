@@ -75,12 +75,18 @@ def import_bytes(data: bytes, *, filename: str = "claims.csv"):  # type: ignore[
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _drop_live_server_connections(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def _drop_live_server_connections(request):  # type: ignore[no-untyped-def]
     """Let the test database be dropped on PostgreSQL after browser tests.
 
     The live server's request threads close their connections only when the browser's
     keep-alive socket closes, which can be after pytest-django starts dropping the database.
+    (Pure unit tests may run with ``-p no:django``: then there is nothing to do.)
     """
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
     yield
     from django.db import connection
 

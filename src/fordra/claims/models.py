@@ -125,6 +125,13 @@ class Invoice(models.Model):
         return self.invoice_number
 
 
+# Event kinds on the case timeline and how people read them (Swedish UI).
+EVENT_LABELS = {
+    "case_opened": "Ärende öppnat",
+    "invoices_added": "Fakturor tillagda",
+}
+
+
 class CaseEvent(models.Model):
     """The case timeline: append-only; never updated or deleted."""
 

@@ -379,6 +379,16 @@ def _read_header(header: Sequence[str]) -> tuple[list[LineError], _Layout | None
         names.pop()
     errors: list[LineError] = []
     index: dict[str, int] = {}
+    if not set(names) & set(COLUMNS):
+        # Not one known column: most likely another kind of file (a payment file, a report).
+        return [
+            LineError(
+                1,
+                FILE_COLUMN,
+                "this is not a claims file: the first line names none of the claims columns "
+                f"({', '.join(REQUIRED_COLUMNS)})",
+            )
+        ], None
     for position, name in enumerate(names):
         if name not in COLUMNS:
             continue

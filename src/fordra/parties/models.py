@@ -43,6 +43,8 @@ class Creditor(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "borgenär"
+        verbose_name_plural = "borgenärer"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.orgnr[:6]}-{self.orgnr[6:]})"
@@ -80,6 +82,10 @@ class Debtor(models.Model):
     phone = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "gäldenär"
+        verbose_name_plural = "gäldenärer"
 
     # No index on name: the back office searches it with a substring match, which no B-tree
     # index serves, and every index costs time on bulk intake.

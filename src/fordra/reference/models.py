@@ -17,6 +17,8 @@ class ReferenceRate(models.Model):
 
     class Meta:
         ordering = ["valid_from"]
+        verbose_name = "referensränta"
+        verbose_name_plural = "referensräntor"
 
     def __str__(self) -> str:
         return f"{self.valid_from}: {self.percent} %"

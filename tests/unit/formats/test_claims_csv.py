@@ -668,3 +668,15 @@ def test_generated_claims_round_trip_through_the_file_unchanged() -> None:
             source["phone"],
             source["description"],
         )
+
+
+def test_a_file_that_is_not_a_claims_file_gets_one_clear_error() -> None:
+    bgmax = b"01BGMAX               0120041104091925123456P\n70000000010000000000000000000001\n"
+
+    result = parse_claims_csv(bgmax, today=TODAY)
+
+    assert [str(e) for e in result.errors] == [
+        "line 1: file: this is not a claims file: the first line names none of the claims "
+        "columns (creditor_orgnr, invoice_number, invoice_date, due_date, amount, debtor_id, "
+        "debtor_name, address, postal_code, city)"
+    ]

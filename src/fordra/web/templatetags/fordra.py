@@ -1,5 +1,6 @@
 from django import template
 
+from fordra.claims.models import EVENT_LABELS
 from fordra.domain.money import format_amount
 
 register = template.Library()
@@ -20,3 +21,8 @@ def national_id(number: str) -> str:
     if len(number) == 10:
         return f"{number[:6]}-{number[6:]}"
     return number
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    return EVENT_LABELS.get(kind, kind)
