@@ -195,7 +195,8 @@ def cmd_case_list(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_case_show(args: argparse.Namespace, out: Output) -> None:
-    from fordra.claims.selectors import case_detail_json, case_get
+    from fordra.casefile import case_detail_json
+    from fordra.claims.selectors import case_get
 
     case = case_get(ref=args.ref)
     detail = case_detail_json(case, as_of=args.as_of or _today())
@@ -223,6 +224,111 @@ def _case_text(d: dict[str, Any]) -> str:
     lines.append("Händelser:")
     lines += [f"  {e['date']}  {e['kind']:<16} {e['detail']}" for e in d["events"]]
     return "\n".join(lines)
+
+
+def _actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli"
+
+
+def cmd_case_pause(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_get
+    from fordra.collection.services import case_pause
+
+    case = case_pause(
+        case=case_get(ref=args.ref), until=args.until, reason=args.reason, actor=_actor(),
+        today=_today(),
+    )
+    out.result(
+        {"ref": case.ref, "paused_until": case.paused_until.isoformat() if case.paused_until else None},
+        f"{case.ref} paused through {case.paused_until}",
+    )
+
+
+def cmd_case_resume(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_get
+    from fordra.collection.services import case_resume
+
+    case = case_resume(case=case_get(ref=args.ref), actor=_actor(), today=_today())
+    out.result({"ref": case.ref, "paused_until": None}, f"{case.ref} resumed")
+
+
+def cmd_case_dispute(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_get
+    from fordra.collection.services import case_dispute
+
+    case = case_dispute(
+        case=case_get(ref=args.ref), reason=args.reason, actor=_actor(), today=_today()
+    )
+    out.result({"ref": case.ref, "state": case.state}, f"{case.ref} disputed: collection stopped")
+
+
+def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_get
+    from fordra.core.errors import ApplicationError
+    from fordra.domain.money import AmountError, parse_amount
+    from fordra.payments.services import payment_apply
+
+    try:
+        amount = parse_amount(args.amount)
+    except AmountError as exc:
+        raise ApplicationError(f"--amount: {exc}") from exc
+    case = case_get(ref=args.ref)
+    # Re-running the same command records nothing new; a second payment of the same amount on
+    # the same day needs its own --reference.
+    key = f"direct:{case.id}:{args.date.isoformat()}:{amount}:{args.reference}"
+    payment = payment_apply(
+        case=case, amount_ore=amount, paid_on=args.date, source="direct", key=key, now=_now(),
+        reference=args.reference, actor=_actor(),
+    )
+    case.refresh_from_db()
+    out.result(
+        {
+            "payment_id": payment.id,
+            "ref": case.ref,
+            "amount_ore": payment.amount_ore,
+            "allocated_ore": payment.allocated_ore,
+            "overpaid_ore": payment.overpaid_ore,
+            "state": case.state,
+        },
+        f"{case.ref}: {payment.allocated_ore} öre allocated, {payment.overpaid_ore} öre over; "
+        f"state {case.state}",
+    )
+
+
+def cmd_run(args: argparse.Namespace, out: Output) -> None:
+    from fordra.collection.run import daily_run
+
+    if out.as_json:
+        result = daily_run(
+            run_date=args.date, now=_now(), decide_only=args.decide_only, full=args.full
+        )
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+            console=_stderr_console(), transient=True,
+        ) as bar:
+            task = bar.add_task("Daglig körning", total=1.0)
+            result = daily_run(
+                run_date=args.date,
+                now=_now(),
+                decide_only=args.decide_only,
+                full=args.full,
+                progress=lambda stage, f: bar.update(task, description=stage, completed=f),
+            )
+    data = result.as_json()
+    out.result(
+        data,
+        lambda: f"{data['date']}: {data['letters']} letter(s), actions "
+        + (", ".join(f"{k} {v}" for k, v in data["actions"].items()) or "none")
+        + f"; {data['letters_sent']} sent, {data['letters_blocked']} blocked",
+    )
 
 
 def cmd_rate_add(args: argparse.Namespace, out: Output) -> None:
@@ -291,6 +397,36 @@ def _bench_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def cmd_simulate(args: argparse.Namespace, out: Output) -> None:
+    from django.core.management import call_command
+
+    from fordra.reference.services import reference_rates_seed
+    from fordra.simulation.run import simulate, state_counts_text
+
+    call_command("migrate", verbosity=0, interactive=False)
+    reference_rates_seed()
+    start = args.start or _today()
+    kwargs = {
+        "cases": args.cases, "days": args.days, "seed": args.seed, "start": start, "now": _now(),
+        "out_dir": Path(args.out).resolve(), "render_letters": args.render_letters,
+    }
+    if out.as_json:
+        report = simulate(**kwargs)
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+            console=_stderr_console(), transient=True,
+        ) as bar:
+            task = bar.add_task("Simulerar", total=1.0)
+            report = simulate(
+                **kwargs,
+                progress=lambda stage, f: bar.update(task, description=stage, completed=f),
+            )
+    out.result(report.as_json(), lambda: state_counts_text(report))
+
+
 def cmd_manage(args: argparse.Namespace, out: Output) -> None:
     from django.core.management import execute_from_command_line
 
@@ -345,6 +481,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(case, "show", cmd_case_show, "show a case")
     p.add_argument("ref", help="case reference or OCR")
     p.add_argument("--as-of", type=_iso_date, dest="as_of")
+    p = command(case, "pause", cmd_case_pause, "pause collection until a date")
+    p.add_argument("ref")
+    p.add_argument("--until", type=_iso_date, required=True)
+    p.add_argument("--reason", required=True)
+    p = command(case, "resume", cmd_case_resume, "lift a pause")
+    p.add_argument("ref")
+    p = command(case, "dispute", cmd_case_dispute, "register the debtor's objection")
+    p.add_argument("ref")
+    p.add_argument("--reason", required=True)
+
+    payment = sub.add_parser("payment", help="payments").add_subparsers(dest="action", required=True)
+    p = command(payment, "direct", cmd_payment_direct, "a payment the creditor received directly")
+    p.add_argument("ref")
+    p.add_argument("--amount", required=True, help="kronor, e.g. 1234,50")
+    p.add_argument("--date", type=_iso_date, required=True)
+    p.add_argument("--reference", default="")
+
+    p = command(sub, "run", cmd_run, "the daily run for a date")
+    p.add_argument("--date", type=_iso_date, required=True)
+    p.add_argument("--decide-only", action="store_true", help="decide and write; render no letters")
+    p.add_argument("--full", action="store_true", help="look at every open case, not only those due")
 
     rate = sub.add_parser("rate", help="reference rates (referensränta)").add_subparsers(
         dest="action", required=True
@@ -365,9 +522,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
 
     p = command(sub, "bench", cmd_bench, "measure the hot paths")
-    p.add_argument("--cases", type=int, default=100_000)
+    p.add_argument(
+        "--cases", type=int, default=None,
+        help="size of every benchmark (default: intake 100 000, daily_run 1 000 000, letters 5 000)",
+    )
     p.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
     p.add_argument("--seed", type=int, default=1)
+
+    p = command(sub, "simulate", cmd_simulate, "run a synthetic portfolio day by day")
+    p.add_argument("--cases", type=int, default=1000, help="invoices in the synthetic portfolio")
+    p.add_argument("--days", type=int, default=90)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--start", type=_iso_date, help="first simulated day (default today)")
+    p.add_argument("--out", default="var/simulation", help="where the chart is written")
+    p.add_argument("--render-letters", action="store_true", help="also render every letter")
 
     p = command(sub, "manage", cmd_manage, "run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -378,8 +546,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     out = Output(as_json=bool(getattr(args, "json", False)))
-    if args.handler is cmd_bench:
-        # Benchmarks never touch the real database: they get a throw-away SQLite file.
+    if args.handler in (cmd_bench, cmd_simulate):
+        # Benchmarks and simulations never touch the real database: a throw-away SQLite file.
         import atexit
         import shutil
         import tempfile

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "fordra.reference",
     "fordra.parties",
     "fordra.claims",
+    "fordra.collection",
+    "fordra.letters",
+    "fordra.payments",
     "fordra.web",
 ]
 
@@ -119,6 +122,17 @@ AGENCY = {
     "email": os.environ.get("FORDRA_AGENCY_EMAIL", "kundtjanst@fordra.example"),
     "bankgiro": os.environ.get("FORDRA_AGENCY_BANKGIRO", "5050-1055"),
 }
+
+# Collection policy (DOMAIN.md §4: contact rules are policy, not statute).
+LETTERS_PER_DEBTOR_PER_DAY_MAX = int(os.environ.get("FORDRA_LETTERS_PER_DEBTOR_PER_DAY", "1"))
+PORTAL_URL = os.environ.get("FORDRA_PORTAL_URL", "http://127.0.0.1:8000/")
+EMAIL_BACKEND = os.environ.get(
+    "FORDRA_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = MEDIA_ROOT / "outbox" / "email"
+EMAIL_HOST = os.environ.get("FORDRA_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("FORDRA_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("FORDRA_EMAIL_FROM", "inkasso@fordra.example")
 
 LOGGING = {
     "version": 1,

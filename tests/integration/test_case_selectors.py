@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from fordra.casefile import case_detail_json
 from fordra.claims.models import Case
-from fordra.claims.selectors import case_detail_json, case_get, case_list
+from fordra.claims.selectors import case_get, case_list
 from fordra.core.errors import NotFound
 from fordra.reference.services import reference_rate_add
 from tests.conftest import PNR_A, PNR_B, TODAY, claim_line, claims_csv, import_bytes
@@ -31,7 +32,8 @@ def test_case_json_has_the_contract_keys_and_normalised_identifiers(creditor, re
         {"invoice_number": "F-1", "kind": "invoice", "invoice_date": "2026-09-01",
          "due_date": "2026-09-30", "amount_ore": 100000, "description": ""}
     ]
-    assert detail["events"][0]["kind"] == "case_opened"
+    assert detail["events"] == []  # imported on TODAY: not yet on the timeline as of 2026-09-30
+    assert case_detail_json(case, as_of=TODAY)["events"][0]["kind"] == "case_opened"
 
 
 def test_no_interest_accrues_on_the_due_date_itself(creditor, reference_rates):

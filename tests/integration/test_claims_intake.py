@@ -161,7 +161,7 @@ def test_an_unknown_creditor_is_a_line_error_naming_the_orgnr(db):
 
 
 def test_a_credit_note_is_stored_negative_and_reduces_the_case_capital(creditor, reference_rates):
-    from fordra.claims.selectors import case_detail_json
+    from fordra.casefile import case_detail_json
 
     header = HEADER + ";kind"
     import_bytes(

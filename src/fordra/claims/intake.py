@@ -151,6 +151,8 @@ def _import(
                 progress=progress,
             )
     except IntegrityError as exc:
+        if "unique" not in str(exc).lower():
+            raise
         # Another import of the same file or the same invoices committed first.
         raise ApplicationError(
             "the file conflicts with an import that finished meanwhile; nothing was imported — "
@@ -268,6 +270,11 @@ def _write(
     ]
     if errors:
         raise ImportRejected(errors)
+
+    # Cases that got new invoices need a fresh look by the next daily run.
+    touched = sorted({case_ids[p] for p in pair_of.values() if p in case_ids})
+    for start in range(0, len(touched), 900):
+        Case.objects.filter(id__in=touched[start : start + 900]).update(next_check_on=None)
 
     new_pairs = [p for p in dict.fromkeys(pair_of.values()) if p not in case_ids]
     numbers = case_numbers_allocate(count=len(new_pairs))

@@ -54,6 +54,16 @@ class Case(models.Model):
     state = models.CharField(max_length=20, choices=CaseState.choices, default=CaseState.OPEN)
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
+    # db_default on every column intake's raw executemany leaves out.
+    close_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    # Guards the daily run checks before every action (DESIGN.md §2).
+    paused_until = models.DateField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    dispute_reason = models.CharField(max_length=1000, blank=True, default="", db_default="")
+    awaiting_decision = models.BooleanField(default=False, db_default=False)
+    # When the daily run should look at the case again (re-evaluation scheduled, not polled):
+    # set from each decision, reset to NULL ("look now") by every change to the case.
+    next_check_on = models.DateField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -129,6 +139,19 @@ class Invoice(models.Model):
 EVENT_LABELS = {
     "case_opened": "Ärende öppnat",
     "invoices_added": "Fakturor tillagda",
+    "step": "Åtgärd",
+    "fee_added": "Avgift",
+    "letter_created": "Brev skapat",
+    "letter_blocked": "Brev stoppat",
+    "letter_sent": "Brev skickat",
+    "paused": "Pausat",
+    "resumed": "Återupptaget",
+    "disputed": "Bestritt",
+    "awaiting_decision": "Inväntar beslut",
+    "returned_to_creditor": "Återlämnat till borgenär",
+    "task": "Uppgift",
+    "payment": "Betalning",
+    "closed_paid": "Betalt",
 }
 
 
@@ -139,11 +162,73 @@ class CaseEvent(models.Model):
     date = models.DateField()
     kind = models.CharField(max_length=40)
     detail = models.CharField(max_length=1000)
+    actor = models.CharField(max_length=150, default="system", db_default="system")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
         indexes = [models.Index(fields=["case", "date"])]
+
+
+class FeeRecord(models.Model):
+    """A fee added to a claim, ledger-ready: amount, the rule and version that allowed it, dates.
+
+    ``key`` is the idempotency key derived from the cause (``fee:<invoice id>:<kind>`` for the
+    once-per-claim fees), so a re-run can never add the same fee twice.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fees", db_index=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="fees")
+    kind = models.CharField(max_length=32)
+    amount_ore = models.BigIntegerField()
+    date = models.DateField()
+    rule = models.CharField(max_length=300)
+    version = models.CharField(max_length=60)
+    explanation = models.CharField(max_length=500)
+    step = models.CharField(max_length=60, blank=True, default="")
+    key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["case", "date"])]
+
+
+class Task(models.Model):
+    """A staff task (uppgift) created by the engine, e.g. a hand-over decision or a blocked letter."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=500)
+    created_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_on", "id"]
+        indexes = [models.Index(fields=["done_at", "created_on"])]
+
+
+class Allocation(models.Model):
+    """A part of a payment settling one component of one invoice (avräkning).
+
+    Written by the payments app; ``key`` (``<payment key>:<invoice id>:<component>``) makes a
+    payment's allocation idempotent. Balances are derived from these rows, so they are never
+    edited: a correction is a new, negative allocation.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    component = models.CharField(max_length=12)  # costs | interest | capital
+    amount_ore = models.BigIntegerField()
+    date = models.DateField()
+    payment_ref = models.CharField(max_length=120)
+    key = models.CharField(max_length=160, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
 
 
 class NumberSequence(models.Model):

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from fordra.claims.models import Case, CaseEvent, CaseState, Invoice, InvoiceKind
+from fordra.claims.models import Allocation, Case, CaseState, FeeRecord, Invoice, InvoiceKind
 from fordra.claims.numbering import case_number_from_ref
 from fordra.core.errors import NotFound
 from fordra.domain.identifiers import IdentifierError, parse_orgnr, parse_party_id
 from fordra.domain.interest import (
+    CapitalChange,
     InterestResult,
     RateMissingError,
     ReferenceRateTable,
@@ -100,6 +101,18 @@ class InvoiceInterest:
 
 
 @dataclass(frozen=True)
+class ClaimOutstanding:
+    """One invoice's outstanding amounts on a date: what a payment would be allocated to."""
+
+    invoice_id: int
+    invoice_number: str
+    due_date: date
+    costs_ore: int
+    interest_ore: int
+    capital_ore: int
+
+
+@dataclass(frozen=True)
 class CaseBalance:
     """What is outstanding on a case as of a date (DESIGN.md §4.5)."""
 
@@ -109,6 +122,7 @@ class CaseBalance:
     fees_ore: int
     paid_ore: int
     interest: tuple[InvoiceInterest, ...]
+    claims: tuple[ClaimOutstanding, ...] = ()
 
     @property
     def balance_ore(self) -> int:
@@ -137,59 +151,135 @@ def invoice_capitals(invoices: Sequence[Invoice]) -> list[tuple[Invoice, int]]:
     return out
 
 
+def _interest(
+    *,
+    capital: int,
+    inv: Invoice,
+    as_of: date,
+    rates: ReferenceRateTable,
+    changes: Sequence[CapitalChange],
+) -> InterestResult:
+    try:
+        return compute_interest(
+            capital_ore=capital,
+            due_date=inv.due_date,
+            as_of=as_of,
+            rates=rates,
+            agreed_rate_percent=inv.interest_rate,
+            capital_changes=changes,
+        )
+    except RateMissingError:
+        # Older than the rate table: charge nothing for days we cannot price (never more
+        # than the law allows), and say so by marking the amount provisional.
+        first = rates.periods[0].valid_from
+        result = compute_interest(
+            capital_ore=capital,
+            due_date=max(inv.due_date, first - timedelta(days=1)),
+            as_of=as_of,
+            rates=rates,
+            agreed_rate_percent=inv.interest_rate,
+            capital_changes=changes,
+        )
+        return replace(result, provisional=True)
+
+
 def case_balance(
-    *, invoices: Sequence[Invoice], as_of: date, rates: ReferenceRateTable
+    *,
+    invoices: Sequence[Invoice],
+    as_of: date,
+    rates: ReferenceRateTable,
+    fees: Sequence[FeeRecord] = (),
+    allocations: Sequence[Allocation] = (),
 ) -> CaseBalance:
-    interest = []
-    for inv, capital in invoice_capitals(invoices):
-        if capital <= 0:
+    """What is outstanding on ``as_of``, per claim and in total.
+
+    Fees and allocations dated after ``as_of`` do not count yet. Interest runs on the capital
+    outstanding each day: a payment allocated to capital lowers it from the day after the
+    payment (``CapitalChange``), and interest already paid is deducted from what accrued.
+    """
+    fees_by_invoice: dict[int, int] = {}
+    for f in fees:
+        if f.date <= as_of:
+            fees_by_invoice[f.invoice_id] = fees_by_invoice.get(f.invoice_id, 0) + f.amount_ore
+    paid: dict[tuple[int, str], int] = {}
+    capital_paid_by_day: dict[int, list[tuple[date, int]]] = {}
+    paid_total = 0
+    for a in allocations:
+        if a.date > as_of:
             continue
-        interest_from = inv.due_date
-        try:
-            result = compute_interest(
-                capital_ore=capital,
-                due_date=interest_from,
-                as_of=as_of,
-                rates=rates,
-                agreed_rate_percent=inv.interest_rate,
+        paid_total += a.amount_ore
+        paid[(a.invoice_id, a.component)] = paid.get((a.invoice_id, a.component), 0) + a.amount_ore
+        if a.component == "capital":
+            capital_paid_by_day.setdefault(a.invoice_id, []).append((a.date, a.amount_ore))
+
+    interest = []
+    claims = []
+    for inv, capital in invoice_capitals(invoices):
+        changes = []
+        remaining = capital
+        for day, amount in sorted(capital_paid_by_day.get(inv.id, [])):
+            remaining -= amount
+            changes.append(CapitalChange(on=day, capital_ore=remaining))
+        accrued = (
+            _interest(capital=capital, inv=inv, as_of=as_of, rates=rates, changes=changes)
+            if capital > 0
+            else None
+        )
+        if accrued is not None:
+            interest.append(InvoiceInterest(inv.invoice_number, capital, accrued))
+        claims.append(
+            ClaimOutstanding(
+                invoice_id=inv.id,
+                invoice_number=inv.invoice_number,
+                due_date=inv.due_date,
+                costs_ore=fees_by_invoice.get(inv.id, 0) - paid.get((inv.id, "costs"), 0),
+                interest_ore=(accrued.amount_ore if accrued else 0)
+                - paid.get((inv.id, "interest"), 0),
+                capital_ore=capital - paid.get((inv.id, "capital"), 0),
             )
-        except RateMissingError:
-            # Older than the rate table: charge nothing for days we cannot price (never more
-            # than the law allows), and say so by marking the amount provisional.
-            first = rates.periods[0].valid_from
-            result = compute_interest(
-                capital_ore=capital,
-                due_date=max(interest_from, first - timedelta(days=1)),
-                as_of=as_of,
-                rates=rates,
-                agreed_rate_percent=inv.interest_rate,
-            )
-            result = replace(result, provisional=True)
-        interest.append(InvoiceInterest(inv.invoice_number, capital, result))
-    capital_total = sum(c for _, c in invoice_capitals(invoices))
+        )
     return CaseBalance(
         as_of=as_of,
-        capital_ore=capital_total,
-        interest_ore=sum(i.result.amount_ore for i in interest),
-        fees_ore=0,
-        paid_ore=0,
+        capital_ore=sum(c.capital_ore for c in claims),
+        interest_ore=sum(c.interest_ore for c in claims),
+        fees_ore=sum(c.costs_ore for c in claims),
+        paid_ore=paid_total,
         interest=tuple(interest),
+        claims=tuple(claims),
     )
 
 
 def case_balances(
     *, cases: Sequence[Case], as_of: date, rates: ReferenceRateTable | None = None
 ) -> dict[int, CaseBalance]:
-    """Balances for many cases with one query for their invoices."""
+    """Balances for many cases with one query per table for their invoices, fees, payments."""
     rates = rates or reference_rate_table()
     by_case: dict[int, list[Invoice]] = {c.id: [] for c in cases}
+    fees: dict[int, list[FeeRecord]] = {c.id: [] for c in cases}
+    allocations: dict[int, list[Allocation]] = {c.id: [] for c in cases}
     ids = list(by_case)
     for start in range(0, len(ids), 800):
-        for inv in Invoice.objects.filter(case_id__in=ids[start : start + 800]).only(
+        part = ids[start : start + 800]
+        for inv in Invoice.objects.filter(case_id__in=part).only(
             "id", "case_id", "invoice_number", "kind", "due_date", "amount_ore", "interest_rate"
         ):
             by_case[inv.case_id].append(inv)
-    return {cid: case_balance(invoices=invs, as_of=as_of, rates=rates) for cid, invs in by_case.items()}
+        for fee in FeeRecord.objects.filter(case_id__in=part).only(
+            "id", "case_id", "invoice_id", "amount_ore", "date"
+        ):
+            fees[fee.case_id].append(fee)
+        for a in Allocation.objects.filter(case_id__in=part):
+            allocations[a.case_id].append(a)
+    return {
+        cid: case_balance(
+            invoices=invs, as_of=as_of, rates=rates, fees=fees[cid], allocations=allocations[cid]
+        )
+        for cid, invs in by_case.items()
+    }
+
+
+def case_balance_of(case: Case, *, as_of: date, rates: ReferenceRateTable | None = None) -> CaseBalance:
+    return case_balances(cases=[case], as_of=as_of, rates=rates)[case.id]
 
 
 def case_summary_json(case: Case, balance: CaseBalance) -> dict[str, Any]:
@@ -203,43 +293,7 @@ def case_summary_json(case: Case, balance: CaseBalance) -> dict[str, Any]:
     }
 
 
-def case_detail_json(case: Case, *, as_of: date) -> dict[str, Any]:
-    """The case as DESIGN.md §4.5 specifies, plus an explanation of every interest amount."""
-    invoices = list(case.invoices.order_by("due_date", "id"))
-    balance = case_balance(invoices=invoices, as_of=as_of, rates=reference_rate_table())
-    events = CaseEvent.objects.filter(case=case).order_by("date", "id")
-    return {
-        **case_summary_json(case, balance),
-        "as_of": as_of.isoformat(),
-        "debtor_name": case.debtor.name,
-        "creditor_name": case.creditor.name,
-        "flags": [],
-        "capital_ore": balance.capital_ore,
-        "interest_ore": balance.interest_ore,
-        "fees_ore": balance.fees_ore,
-        "paid_ore": balance.paid_ore,
-        "invoices": [
-            {
-                "invoice_number": i.invoice_number,
-                "kind": i.kind,
-                "invoice_date": i.invoice_date.isoformat(),
-                "due_date": i.due_date.isoformat(),
-                "amount_ore": i.amount_ore,
-                "description": i.description,
-            }
-            for i in invoices
-        ],
-        "interest": {
-            "provisional": balance.provisional,
-            "invoices": [_interest_json(i) for i in balance.interest],
-        },
-        "fees": [],
-        "letters": [],
-        "events": [{"date": e.date.isoformat(), "kind": e.kind, "detail": e.detail} for e in events],
-    }
-
-
-def _interest_json(item: InvoiceInterest) -> dict[str, Any]:
+def interest_json(item: InvoiceInterest) -> dict[str, Any]:
     r = item.result
     return {
         "invoice_number": item.invoice_number,

@@ -67,6 +67,11 @@ def decimal_adapter() -> Callable[[Decimal], Any]:
     return lambda value: ops.adapt_decimalfield_value(value)
 
 
+def as_date(value: Any) -> date:
+    """A date from a raw query: SQLite returns aggregates (MIN, MAX) of dates as text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """INSERT rows (tuples in ``columns`` order) with executemany; returns the count."""
     table = connection.ops.quote_name(model._meta.db_table)
@@ -104,15 +109,21 @@ def select_in(
     return out
 
 
-def query_in(sql: str, *, values: Sequence[Any], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+def query_in(
+    sql: str,
+    *,
+    values: Sequence[Any],
+    params: Sequence[Any] = (),
+    after: Sequence[Any] = (),
+) -> list[tuple[Any, ...]]:
     """Run ``sql`` once per chunk of ``values``; ``{in}`` in the SQL stands for the IN list.
 
-    ``params`` are bound before the IN list (they stand before ``{in}`` in the SQL).
+    ``params`` are bound before the IN list and ``after`` after it, in SQL order.
     """
     out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        for part in chunks(list(values), IN_CHUNK_PARAMS_MAX - len(params)):
+        for part in chunks(list(values), IN_CHUNK_PARAMS_MAX - len(params) - len(after)):
             placeholders = ", ".join(["%s"] * len(part))
-            cursor.execute(sql.replace("{in}", placeholders), [*params, *part])
+            cursor.execute(sql.replace("{in}", placeholders), [*params, *part, *after])
             out.extend(cursor.fetchall())
     return out

@@ -33,6 +33,12 @@ class Creditor(models.Model):
         max_length=16, choices=ServiceLevel.choices, default=ServiceLevel.FULL
     )
     template = models.CharField(max_length=16, choices=Template.choices, default=Template.CONSUMER)
+    ladder_overrides = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per-step overrides of the template: {step: {days, pay_days, channels, text, "
+        "enabled}}.",
+    )
     reminder_fee_agreed = models.BooleanField(
         "påminnelseavgift avtalad",
         default=False,
@@ -80,6 +86,13 @@ class Debtor(models.Model):
     country = models.CharField(max_length=2, default="SE")
     email = models.CharField(max_length=254, blank=True, default="")
     phone = models.CharField(max_length=40, blank=True, default="")
+    # Special debtors (DOMAIN.md §10): each stops or reroutes collection.
+    # db_default as well: intake writes debtors with raw executemany (no ORM defaults).
+    protected_identity = models.BooleanField(
+        "skyddade personuppgifter", default=False, db_default=False
+    )
+    deceased = models.BooleanField("dödsbo", default=False, db_default=False)
+    debt_relief = models.BooleanField("skuldsanering", default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,4 +1,4 @@
-"""Rules as versioned data: the reference-rate history and the fee schedule.
+"""Rules as versioned data: the reference-rate history, the fee schedule and the ladders.
 
 ``reference_rates.toml`` — the referensränta per half-year (räntelagen (1975:635) 9 §):
 ``version`` and ``[[rates]]`` entries with ``valid_from``, ``percent`` (a string, read as a
@@ -7,6 +7,13 @@
 ``fees.toml`` — the fee amounts (lag (1981:739) om ersättning för inkassokostnader m.m. and
 Kronofogden's fees): ``version`` and one array per ``FeeKind`` (``[[reminder]]``,
 ``[[demand]]``, …) with ``valid_from``, ``amount_ore`` and ``source``.
+
+``ladders/<template>.toml`` — a dunning ladder (``fordra.domain.ladder``): ``template``,
+``version``, ``valid_from``, ``source`` (why these days) and ``[[steps]]`` with the fields of
+``Step`` (``name``, ``kind``, ``anchor``, ``days``; optional ``letter``, ``pay_days``, ``fee``,
+``state``, ``flag``, ``task``, ``channels``, ``text``). More versions of a template are more files,
+``<template>-<valid_from>.toml``; ``load_ladder(template, on=day)`` picks the version whose
+``valid_from`` is the latest on or before ``day``.
 
 The files ship inside the package and are read with ``importlib.resources`` (no other I/O);
 each is parsed once per process. A malformed file is a ``ValueError`` naming the entry.
@@ -19,20 +26,29 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any, Protocol
 
 from fordra.domain.fees import FeeKind, FeeRate, FeeSchedule
 from fordra.domain.interest import RatePeriod, ReferenceRateTable
+from fordra.domain.ladder import Ladder, Step, StepKind
 
 __all__ = [
     "FEES_FILE",
+    "LADDERS_DIR",
     "REFERENCE_RATES_FILE",
     "RateEntry",
+    "ladder_from_toml",
+    "ladder_templates",
+    "ladder_valid_on",
+    "ladders_from_directory",
     "load_fee_schedule",
+    "load_ladder",
     "load_reference_rates",
     "reference_rates_from_entries",
 ]
@@ -41,6 +57,14 @@ REFERENCE_RATES_FILE = "reference_rates.toml"
 FEES_FILE = "fees.toml"
 _RATE_KEYS = frozenset({"valid_from", "percent", "source"})
 _FEE_KEYS = frozenset({"valid_from", "amount_ore", "source"})
+LADDERS_DIR = "ladders"
+_LADDER_KEYS = frozenset({"template", "version", "valid_from", "source", "steps"})
+_STEP_REQUIRED = frozenset({"name", "kind", "anchor", "days"})
+_STEP_OPTIONAL = frozenset(
+    {"letter", "pay_days", "fee", "state", "flag", "task", "channels", "text"}
+)
+_STEP_TEXT_FIELDS = ("letter", "state", "flag", "task", "text")
+_LADDER_FILES_MAX = 100  # files in the ladders folder
 
 
 class RateEntry(Protocol):
@@ -148,6 +172,172 @@ def reference_rates_from_entries(
         by_date[_date(raw_date, where)] = _decimal(raw_percent, where)
     periods = [RatePeriod(valid_from=day, percent=percent) for day, percent in by_date.items()]
     return _rate_table(periods, version=version, where="reference rates")
+
+
+def load_ladder(template: str, *, on: date) -> Ladder:
+    """The version of the ladder ``template`` valid on ``on``: the latest ``valid_from`` ≤ ``on``.
+
+    ``ValueError`` for an unknown template or a date before its first version.
+    """
+    versions = _package_ladders().get(template)
+    if versions is None:
+        raise ValueError(
+            f"unknown ladder template {template!r} (known: {', '.join(ladder_templates())})"
+        )
+    return ladder_valid_on(versions, on=on)
+
+
+def ladder_templates() -> tuple[str, ...]:
+    """The names of the built-in ladder templates, sorted."""
+    return tuple(sorted(_package_ladders()))
+
+
+def ladder_valid_on(ladders: Iterable[Ladder], *, on: date) -> Ladder:
+    """Of several versions of one template, the one valid on ``on`` (latest ``valid_from`` ≤ it)."""
+    versions = list(ladders)
+    templates = {ladder.template for ladder in versions}
+    if len(templates) > 1:
+        raise ValueError(f"versions of different ladder templates: {sorted(templates)}")
+    valid = [ladder for ladder in versions if ladder.valid_from <= on]
+    if not valid:
+        name = next(iter(templates), "any")
+        raise ValueError(f"no {name} ladder is valid on {on.isoformat()}")
+    return max(valid, key=lambda ladder: ladder.valid_from)
+
+
+def ladders_from_directory(
+    directory: Traversable, *, where: str | None = None
+) -> dict[str, tuple[Ladder, ...]]:
+    """Every ``*.toml`` ladder in ``directory`` by template, oldest version first.
+
+    A file is ``<template>.toml`` or ``<template>-<anything>.toml`` and must hold that template;
+    two versions of a template may not share a ``version`` or a ``valid_from``.
+    """
+    label = where or directory.name
+    files = sorted(
+        (entry for entry in directory.iterdir() if entry.name.endswith(".toml")),
+        key=lambda entry: entry.name,
+    )
+    if len(files) > _LADDER_FILES_MAX:
+        raise ValueError(f"{label}: more than {_LADDER_FILES_MAX} ladder files")
+    by_template: dict[str, list[Ladder]] = {}
+    for entry in files:
+        name = f"{label}/{entry.name}"
+        ladder = ladder_from_toml(entry.read_text("utf-8"), where=name)
+        expected = entry.name.removesuffix(".toml").partition("-")[0]
+        if ladder.template != expected:
+            raise ValueError(
+                f"{name}: template {ladder.template!r} does not match the file name ({expected!r})"
+            )
+        by_template.setdefault(ladder.template, []).append(ladder)
+    result: dict[str, tuple[Ladder, ...]] = {}
+    for template, versions in sorted(by_template.items()):
+        versions.sort(key=lambda ladder: ladder.valid_from)
+        _no_duplicate_dates([v.valid_from for v in versions], f"{label}: {template}")
+        names = [v.version for v in versions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{label}: {template}: two files with the same version")
+        result[template] = tuple(versions)
+    return result
+
+
+def ladder_from_toml(text: str, *, where: str) -> Ladder:
+    """One ladder file's text → ``Ladder``; ``ValueError`` naming the file, step and field."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    missing, unknown = _LADDER_KEYS - set(data), set(data) - _LADDER_KEYS
+    if missing:
+        raise ValueError(f"{where}: missing {sorted(missing)}")
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    template = data["template"]
+    if not isinstance(template, str) or not template.isidentifier() or not template.islower():
+        raise ValueError(f"{where}: template must be a lower_snake_case name")
+    version = _version(data, where)
+    source = data["source"]
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError(f"{where}: source must be a non-empty string saying why these days")
+    entries = data["steps"]
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{where}: no [[steps]] entries")
+    steps = tuple(
+        _step(entry, where=f"{where}: steps entry {index}")
+        for index, entry in enumerate(entries, start=1)
+    )
+    try:
+        return Ladder(
+            template=template,
+            version=version,
+            valid_from=_date(data["valid_from"], where),
+            steps=steps,
+            source=source.strip(),
+        )
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+
+
+@cache
+def _package_ladders() -> dict[str, tuple[Ladder, ...]]:
+    directory = resources.files(__package__ or "fordra.rules").joinpath(LADDERS_DIR)
+    return ladders_from_directory(directory, where=LADDERS_DIR)
+
+
+def _step(entry: object, *, where: str) -> Step:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: not a table")
+    name = entry.get("name")
+    if isinstance(name, str):
+        where = f"{where} ({name})"
+    missing = _STEP_REQUIRED - set(entry)
+    unknown = set(entry) - _STEP_REQUIRED - _STEP_OPTIONAL
+    if missing:
+        raise ValueError(f"{where}: missing {sorted(missing)}")
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    if not isinstance(name, str):
+        raise ValueError(f"{where}: name must be a string")
+    kinds = {kind.value: kind for kind in StepKind}
+    kind = entry["kind"]
+    if kind not in kinds:
+        raise ValueError(f"{where}: kind {kind!r} is not one of {sorted(kinds)}")
+    anchor = entry["anchor"]
+    if not isinstance(anchor, str):
+        raise ValueError(f"{where}: anchor must be a string")
+    days, pay_days = entry["days"], entry.get("pay_days", 0)
+    for field_name, value in (("days", days), ("pay_days", pay_days)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{where}: {field_name} must be a whole number of days")
+    fees = {kind.value: kind for kind in FeeKind}
+    fee = entry.get("fee")
+    if fee is not None and fee not in fees:
+        raise ValueError(f"{where}: fee {fee!r} is not one of {sorted(fees)}")
+    texts: dict[str, str | None] = {}
+    for field_name in _STEP_TEXT_FIELDS:
+        value = entry.get(field_name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError(f"{where}: {field_name} must be a non-empty string")
+        texts[field_name] = value
+    channels = entry.get("channels")
+    if channels is not None and (
+        not isinstance(channels, list) or not all(isinstance(c, str) for c in channels)
+    ):
+        raise ValueError(f"{where}: channels must be a list of channel names")
+    step = Step(
+        name=name,
+        kind=kinds[kind],
+        anchor=anchor,
+        days=days,
+        letter=texts["letter"],
+        pay_days=pay_days,
+        fee=fees[fee] if fee is not None else None,
+        state=texts["state"],
+        flag=texts["flag"],
+        task=texts["task"],
+        text=texts["text"],
+    )
+    return step if channels is None else replace(step, channels=tuple(channels))
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -1,28 +1,28 @@
-"""The demo: a synthetic portfolio and a staff login, so `make run` shows something real.
+"""The demo: a synthetic portfolio lived through its last weeks, and a staff login.
 
-Idempotent: creditors, claims and the staff user are created only when missing, so the run
-command can call it on every start. The password comes from FORDRA_DEMO_PASSWORD (default
-``fordra-demo``); set it to something else on any machine others can reach.
+``make run`` calls this on every start; it loads the demo only into an empty database. The
+portfolio is imported as of DEMO_HISTORY_DAYS ago and simulated day by day up to today (debtors
+pay, pay part, object or ignore their letters; the daily run sends the letters), so the back
+office shows cases at every stage with real letters to open. The password comes from
+FORDRA_DEMO_PASSWORD (default ``fordra-demo``); set another on any machine others can reach.
 """
 
 from __future__ import annotations
 
-import io
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from fordra.claims.intake import claims_import
 from fordra.parties.models import Creditor
-from fordra.parties.services import creditor_add
-from fordra.synthetic.portfolio import generate_claim_rows, generate_creditors, write_claims_csv
+from fordra.simulation.run import simulate_days, simulate_portfolio_load
 
 DEMO_USERNAME = "staff"
 DEMO_PASSWORD_DEFAULT = "fordra-demo"
-DEMO_CREDITORS = 5
+DEMO_HISTORY_DAYS = 75
+DEMO_SECOND_BATCH_DAYS_AGO = 21
 
 
 def demo_setup(*, invoices: int, seed: int, today: date, now: datetime) -> dict[str, Any]:
@@ -40,24 +40,25 @@ def demo_setup(*, invoices: int, seed: int, today: date, now: datetime) -> dict[
     if Creditor.objects.exists():
         result["portfolio"] = "already loaded"
         return result
-    creditors = generate_creditors(count=DEMO_CREDITORS, seed=seed)
-    for i, c in enumerate(creditors):
-        creditor_add(
-            name=c.name,
-            orgnr=c.orgnr,
-            bankgiro=c.bankgiro,
-            template=c.template,
-            reminder_fee_agreed=i % 2 == 0,
-        )
-    rows = generate_claim_rows(creditors=creditors, invoices=invoices, seed=seed, today=today)
-    buffer = io.StringIO()
-    write_claims_csv(rows, buffer)
-    imported = claims_import(
-        data=buffer.getvalue().encode("utf-8"),
-        filename=f"demo-{seed}.csv",
-        today=today,
-        now=now,
-        source="demo",
+    # Two hand-overs: the bulk of the portfolio at the start, a fresh batch three weeks ago,
+    # so that today there are cases at every stage from open to awaiting a decision.
+    start = today - timedelta(days=DEMO_HISTORY_DAYS)
+    second = today - timedelta(days=DEMO_SECOND_BATCH_DAYS_AGO)
+    cases = simulate_portfolio_load(invoices=invoices, seed=seed, start=start, now=now, creditors=5)
+    days = simulate_days(
+        seed=seed, start=start, days=(second - start).days, now=now, render_letters=True
     )
-    result["portfolio"] = imported.as_json()
+    cases += simulate_portfolio_load(
+        invoices=invoices // 3, seed=seed, start=second, now=now, creditors=5,
+        claims_seed=seed + 1,
+    )
+    days += simulate_days(
+        seed=seed, start=second, days=(today - second).days + 1, now=now, render_letters=True
+    )
+    result["portfolio"] = {
+        "cases": cases,
+        "days_simulated": len(days),
+        "letters": sum(d.letters for d in days),
+        "states": days[-1].states,
+    }
     return result

@@ -16,4 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/cases/", views.case_list_view, name="case_list"),
     path("staff/cases/<str:ref>/", views.case_detail_view, name="case_detail"),
+    path("staff/letters/<int:letter_id>.pdf", views.letter_pdf_view, name="letter_pdf"),
+    path("staff/letters/<int:letter_id>/", views.letter_html_view, name="letter_html"),
 ]

@@ -8,13 +8,16 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from fordra.casefile import case_detail_json
 from fordra.claims.models import CaseState
-from fordra.claims.selectors import case_balances, case_detail_json, case_get, case_list
+from fordra.claims.selectors import case_balances, case_get, case_list
 from fordra.core.errors import NotFound
+from fordra.letters.models import Letter, LetterStatus
+from fordra.letters.services import letter_html
 from fordra.parties.models import Creditor
 from fordra.reference.services import reference_rate_table
 
@@ -79,6 +82,8 @@ def case_detail_view(request: HttpRequest, ref: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     detail = case_detail_json(case, as_of=today)
+    letters = list(Letter.objects.filter(case=case).order_by("letter_date", "id"))
+    tasks = list(case.tasks.filter(done_at__isnull=True))
     return render(
         request,
         "web/case_detail.html",
@@ -86,7 +91,33 @@ def case_detail_view(request: HttpRequest, ref: str) -> HttpResponse:
             "case": case,
             "d": detail,
             "state_label": CaseState(case.state).label,
+            "letters": letters,
+            "tasks": tasks,
             "today": today,
             "missing_rates": _rate_warning(today),
         },
     )
+
+
+def _sent_letter(letter_id: int) -> Letter:
+    letter = Letter.objects.filter(pk=letter_id).exclude(status=LetterStatus.PENDING).first()
+    if letter is None or not letter.content:
+        raise Http404("no such letter")
+    return letter
+
+
+@staff_required
+def letter_pdf_view(request: HttpRequest, letter_id: int) -> HttpResponse:
+    letter = _sent_letter(letter_id)
+    if not letter.pdf_path:
+        raise Http404("the letter has no PDF (it was blocked)")
+    try:
+        handle = open(letter.pdf_path, "rb")  # noqa: SIM115 - FileResponse closes it
+    except OSError as exc:
+        raise Http404("the PDF file is missing") from exc
+    return FileResponse(handle, content_type="application/pdf", filename=f"brev-{letter.id}.pdf")
+
+
+@staff_required
+def letter_html_view(request: HttpRequest, letter_id: int) -> HttpResponse:
+    return HttpResponse(letter_html(_sent_letter(letter_id)))

@@ -26,3 +26,44 @@ def national_id(number: str) -> str:
 @register.filter
 def event_label(kind: str) -> str:
     return EVENT_LABELS.get(kind, kind)
+
+
+FEE_LABELS = {
+    "reminder": "Påminnelseavgift",
+    "demand": "Inkassoavgift",
+    "plan": "Avgift för avbetalningsplan",
+    "late_payment_compensation": "Förseningsersättning",
+    "kfm_application": "Ansökningsavgift Kronofogden",
+    "kfm_ombud": "Ombudsarvode (ansökan)",
+    "enforcement": "Grundavgift verkställighet",
+}
+LETTER_LABELS = {
+    "reminder": "Påminnelse",
+    "demand": "Inkassokrav",
+    "demand_reminder": "Påminnelse om inkassokrav",
+    "notice": "Meddelande",
+    "case_letter": "Brev",
+}
+FLAG_LABELS = {
+    "disputed": "Bestritt",
+    "paused": "Pausat",
+    "awaiting_decision": "Inväntar beslut",
+    "protected_identity": "Skyddade personuppgifter",
+    "deceased": "Dödsbo",
+    "debt_relief": "Skuldsanering",
+}
+
+
+@register.filter
+def fee_label(kind: str) -> str:
+    return FEE_LABELS.get(kind, kind)
+
+
+@register.filter
+def letter_label(kind: str) -> str:
+    return LETTER_LABELS.get(kind, kind)
+
+
+@register.filter
+def flag_label(flag: str) -> str:
+    return FLAG_LABELS.get(flag, flag)

@@ -1,0 +1,105 @@
+"""The case file (akten): everything about one case in one view — DESIGN.md §4.5.
+
+It sits above claims, collection and letters because it shows what each of them recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fordra.claims.models import Allocation, Case, CaseEvent, CaseState, FeeRecord
+from fordra.claims.selectors import case_balance, case_summary_json, interest_json
+from fordra.letters.models import Letter
+from fordra.reference.services import reference_rate_table
+
+
+def case_flags(case: Case, *, today: date) -> list[str]:
+    """Guards and markers in force (DESIGN.md §4.5 ``flags``)."""
+    flags = []
+    if case.state == CaseState.DISPUTED:
+        flags.append("disputed")
+    if case.paused_until is not None and case.paused_until >= today:
+        flags.append("paused")
+    if case.awaiting_decision:
+        flags.append("awaiting_decision")
+    debtor = case.debtor
+    if debtor.protected_identity:
+        flags.append("protected_identity")
+    if debtor.deceased:
+        flags.append("deceased")
+    if debtor.debt_relief:
+        flags.append("debt_relief")
+    return flags
+
+
+def case_detail_json(case: Case, *, as_of: date) -> dict[str, Any]:
+    """The case as DESIGN.md §4.5 specifies, plus an explanation of every interest amount."""
+    invoices = list(case.invoices.order_by("due_date", "id"))
+    fees = list(FeeRecord.objects.filter(case=case).select_related("invoice"))
+    allocations = list(Allocation.objects.filter(case=case))
+    balance = case_balance(
+        invoices=invoices,
+        as_of=as_of,
+        rates=reference_rate_table(),
+        fees=fees,
+        allocations=allocations,
+    )
+    events = CaseEvent.objects.filter(case=case).order_by("date", "id")
+    letters = Letter.objects.filter(case=case).order_by("letter_date", "id")
+    return {
+        **case_summary_json(case, balance),
+        "as_of": as_of.isoformat(),
+        "debtor_name": case.debtor.name,
+        "creditor_name": case.creditor.name,
+        "flags": case_flags(case, today=as_of),
+        "capital_ore": balance.capital_ore,
+        "interest_ore": balance.interest_ore,
+        "fees_ore": balance.fees_ore,
+        "paid_ore": balance.paid_ore,
+        "invoices": [
+            {
+                "invoice_number": i.invoice_number,
+                "kind": i.kind,
+                "invoice_date": i.invoice_date.isoformat(),
+                "due_date": i.due_date.isoformat(),
+                "amount_ore": i.amount_ore,
+                "description": i.description,
+            }
+            for i in invoices
+        ],
+        "interest": {
+            "provisional": balance.provisional,
+            "invoices": [interest_json(i) for i in balance.interest],
+        },
+        "fees": [
+            {
+                "kind": f.kind,
+                "amount_ore": f.amount_ore,
+                "date": f.date.isoformat(),
+                "rule": f.rule,
+                "version": f.version,
+                "invoice_number": f.invoice.invoice_number,
+                "explanation": f.explanation,
+            }
+            for f in fees
+            if f.date <= as_of
+        ],
+        "letters": [
+            {
+                "kind": letter.kind,
+                "date": letter.letter_date.isoformat(),
+                "pay_by": letter.pay_by.isoformat() if letter.pay_by else None,
+                "status": letter.status,
+                "channel": letter.channel,
+                "pdf": letter.pdf_path,
+            }
+            for letter in letters
+            if letter.letter_date <= as_of
+        ],
+        "events": [
+            {"date": e.date.isoformat(), "kind": e.kind, "detail": e.detail}
+            for e in events
+            if e.date <= as_of
+        ],
+    }

@@ -1,0 +1,418 @@
+"""The daily run — ``fordra run --date D`` (DESIGN.md §2, issue 4).
+
+For each shard of open cases: read everything set-based, let the pure ``decide`` pick each
+case's next step (or none, with a reason), cap letters per debtor and day, and write the steps,
+fees, letters, tasks, events and state changes in one transaction per shard. Then the day's
+letters are rendered and handed to their channels.
+
+Idempotent and resumable: a (case, step) is done once (unique constraint), a case gets at most
+one step per run date, fees and letters carry idempotency keys, and a shard either commits whole
+or not at all — so a run killed at any point and re-run does exactly what was left.
+
+Scheduled, not polled (STYLE.md, Kill Bill): each decision also says when the case needs a look
+again (``Case.next_check_on``: the next step's due day, the day after a pause, …, at most
+NEXT_CHECK_DAYS_MAX ahead), and every change to a case (new invoice, payment, pause, dispute)
+resets it to "now". A day reads only the cases due for a look, so its cost follows the work,
+not the portfolio. A changed creditor agreement or a new ladder version re-opens all of that
+creditor's cases; ``--full`` looks at every open case.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+
+from fordra.claims.models import Case, CaseEvent, FeeRecord, Task
+from fordra.collection.models import CaseStep, DailyRun
+from fordra.collection.snapshots import CaseRow, load_snapshots, open_case_shards
+from fordra.core.bulk import adapt, gc_paused, insert_rows
+from fordra.domain.fees import FeeSchedule
+from fordra.domain.ladder import (
+    CaseSnapshot,
+    Decision,
+    Ladder,
+    ServiceLevel,
+    StepKind,
+    StepRecord,
+    apply_overrides,
+    decide,
+    ladder_for_service,
+)
+from fordra.domain.money import format_amount
+from fordra.letters.models import Letter
+from fordra.parties.models import Creditor
+from fordra.rules import load_fee_schedule, load_ladder
+
+Progress = Callable[[str, float], None]
+
+FEE_LABELS = {
+    "reminder": "påminnelseavgift",
+    "demand": "inkassoavgift",
+    "late_payment_compensation": "förseningsersättning",
+    "plan": "avgift för avbetalningsplan",
+}
+
+
+def _noop(stage: str, fraction: float) -> None:
+    return None
+
+
+@dataclass
+class RunResult:
+    date: date
+    actions: Counter[str] = field(default_factory=Counter)
+    letters: int = 0
+    deferred: int = 0
+    cases: int = 0
+    fees: int = 0
+    rendered: int = 0
+    blocked: int = 0
+    sent: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "actions": dict(sorted(self.actions.items())),
+            "letters": self.letters,
+            "deferred_by_debtor_cap": self.deferred,
+            "cases_checked": self.cases,
+            "fees": self.fees,
+            "letters_rendered": self.rendered,
+            "letters_blocked": self.blocked,
+            "letters_sent": self.sent,
+        }
+
+
+NEXT_CHECK_DAYS_MAX = 31
+
+
+def next_check(decision: Decision, snapshot: CaseSnapshot, *, today: date) -> date:
+    """The day the daily run should look at the case again after ``decision``."""
+    tomorrow = today + timedelta(days=1)
+    horizon = today + timedelta(days=NEXT_CHECK_DAYS_MAX)
+    if decision.due_on is not None:
+        return min(max(decision.due_on, tomorrow), horizon)
+    if decision.reason.startswith("paused until") and snapshot.paused_until is not None:
+        return min(max(snapshot.paused_until + timedelta(days=1), tomorrow), horizon)
+    if decision.reason == "not due":
+        dues = [c.due_date for c in snapshot.claims if c.capital_ore > 0]
+        if dues:
+            return min(max(min(dues) + timedelta(days=1), tomorrow), horizon)
+    return horizon
+
+
+def creditor_ladders(*, on: date) -> tuple[dict[int, Ladder], dict[int, bool], dict[int, str]]:
+    """Each creditor's ladder (template + service level + overrides) valid on ``on``."""
+    ladders: dict[int, Ladder] = {}
+    agreed: dict[int, bool] = {}
+    templates: dict[int, str] = {}
+    cache: dict[str, Ladder] = {}
+    for c in Creditor.objects.all():
+        base = cache.get(c.template) or cache.setdefault(c.template, load_ladder(c.template, on=on))
+        # Overrides name the template's steps, so they apply before the service level cuts it.
+        ladder = base
+        if c.ladder_overrides:
+            ladder = apply_overrides(ladder, c.ladder_overrides, version=f"creditor-{c.orgnr}")
+        ladders[c.id] = ladder_for_service(ladder, ServiceLevel(c.service_level))
+        agreed[c.id] = c.reminder_fee_agreed
+        templates[c.id] = c.template
+    return ladders, agreed, templates
+
+
+def _reopen_changed_creditors(
+    *, run_date: date, now: datetime, ladders: dict[int, Ladder], agreed: dict[int, bool]
+) -> dict[str, str]:
+    """Cases of creditors whose ladder or agreement changed since the last run: look now."""
+    prints = {
+        str(cid): f"{ladder.version}|{agreed[cid]}|{len(ladder.steps)}"
+        for cid, ladder in ladders.items()
+    }
+    last = DailyRun.objects.exclude(date=run_date).order_by("-date").first()
+    before = (last.counts or {}).get("ladders", {}) if last else {}
+    changed = [int(cid) for cid, fp in prints.items() if before.get(cid) != fp]
+    if changed and last is not None:
+        Case.objects.filter(creditor_id__in=changed).update(next_check_on=None)
+    return prints
+
+
+def daily_run(
+    *,
+    run_date: date,
+    now: datetime,
+    progress: Progress = _noop,
+    decide_only: bool = False,
+    full: bool = False,
+) -> RunResult:
+    """Run the collection day ``run_date``. ``decide_only`` skips rendering and sending."""
+    result = RunResult(date=run_date)
+    DailyRun.objects.get_or_create(date=run_date, defaults={"started_at": now})
+    fees = load_fee_schedule()
+    ladders, agreed, templates = creditor_ladders(on=run_date)
+    prints = _reopen_changed_creditors(run_date=run_date, now=now, ladders=ladders, agreed=agreed)
+    cap = settings.LETTERS_PER_DEBTOR_PER_DAY_MAX
+    with gc_paused():
+        shards = open_case_shards(today=run_date, full=full)
+        letters_today = _letters_per_debtor(run_date)
+        for index, shard in enumerate(shards):
+            progress("Beslut per ärende", index / max(len(shards), 1))
+            with transaction.atomic():
+                _run_shard(
+                    shard=shard,
+                    run_date=run_date,
+                    now=now,
+                    ladders=ladders,
+                    agreed=agreed,
+                    templates=templates,
+                    fees=fees,
+                    cap=cap,
+                    letters_today=letters_today,
+                    result=result,
+                )
+    if not decide_only:
+        from fordra.letters.services import letters_dispatch, letters_render
+
+        progress("Renderar brev", 0.9)
+        rendered = letters_render(day=run_date, now=now)
+        result.rendered, result.blocked = rendered.rendered, rendered.blocked
+        progress("Skickar brev", 0.95)
+        result.sent = letters_dispatch(day=run_date, now=now).sent
+    DailyRun.objects.filter(date=run_date).update(
+        finished_at=now, counts={**result.as_json(), "ladders": prints}
+    )
+    progress("Klart", 1.0)
+    return result
+
+
+def _letters_per_debtor(day: date) -> Counter[int]:
+    counts: Counter[int] = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.debtor_id, COUNT(*) FROM letters_letter l JOIN claims_case c "
+            "ON c.id = l.case_id WHERE l.letter_date = %s GROUP BY c.debtor_id",
+            [adapt(day)],
+        )
+        for debtor_id, count in cursor.fetchall():
+            counts[debtor_id] = count
+    return counts
+
+
+def _run_shard(
+    *,
+    shard: Sequence[CaseRow],
+    run_date: date,
+    now: datetime,
+    ladders: dict[int, Ladder],
+    agreed: dict[int, bool],
+    templates: dict[int, str],
+    fees: FeeSchedule,
+    cap: int,
+    letters_today: Counter[int],
+    result: RunResult,
+) -> None:
+    data = load_snapshots(cases=shard, reminder_fee_agreed_by_creditor=agreed, today=run_date)
+    result.cases += len(shard)
+    decisions: list[tuple[CaseRow, Decision]] = []
+    tomorrow = run_date + timedelta(days=1)
+    checks: list[tuple[Any, int]] = []
+    for row in shard:
+        if row.case_id in data.steps_today:
+            # One step per case and day: a re-run of the day does nothing new.
+            checks.append((tomorrow, row.case_id))
+            continue
+        snapshot = data.snapshots[row.case_id]
+        ladder = ladders[row.creditor_id]
+        decision = decide(case=snapshot, ladder=ladder, today=run_date, fees=fees)
+        step = decision.step
+        if step is None:
+            checks.append((next_check(decision, snapshot, today=run_date), row.case_id))
+            continue
+        if step.kind == StepKind.LETTER:
+            # Per-debtor cap across creditors: the rest wait for the next bank day's run.
+            if letters_today[row.debtor_id] >= cap:
+                result.deferred += 1
+                checks.append((tomorrow, row.case_id))
+                continue
+            letters_today[row.debtor_id] += 1
+        decisions.append((row, decision))
+        after = replace(
+            snapshot,
+            state=step.state or snapshot.state,
+            steps_done={
+                **snapshot.steps_done,
+                step.name: StepRecord(done_on=run_date, pay_by=decision.pay_by),
+            },
+        )
+        probe = decide(case=after, ladder=ladder, today=run_date, fees=fees)
+        checks.append((next_check(probe, after, today=run_date), row.case_id))
+    if decisions:
+        _write(decisions=decisions, run_date=run_date, now=now, templates=templates, result=result)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE claims_case SET next_check_on = %s WHERE id = %s",
+            [(adapt(day), case_id) for day, case_id in checks],
+        )
+
+
+def _write(
+    *,
+    decisions: Sequence[tuple[CaseRow, Decision]],
+    run_date: date,
+    now: datetime,
+    templates: dict[int, str],
+    result: RunResult,
+) -> None:
+    stamp, day = adapt(now), adapt(run_date)
+    steps, fee_rows, letters, tasks, events = [], [], [], [], []
+    new_state: dict[str, list[int]] = defaultdict(list)
+    awaiting: list[int] = []
+    for row, d in decisions:
+        step = d.step
+        assert step is not None
+        result.actions[step.name] += 1
+        steps.append(
+            (
+                row.case_id,
+                step.name,
+                step.kind.value,
+                day,
+                adapt(d.pay_by) if d.pay_by else None,
+                templates[row.creditor_id],
+                d.ladder_version,
+                d.rule,
+                d.reason[:200],
+                stamp,
+            )
+        )
+        events.append((row.case_id, day, "step", _step_text(d), "system", stamp))
+        for fee in d.fees:
+            o = fee.outcome
+            if not o.allowed or o.amount_ore <= 0:
+                continue
+            fee_rows.append(
+                (
+                    row.case_id,
+                    fee.invoice_id,
+                    o.kind.value,
+                    o.amount_ore,
+                    day,
+                    o.rule[:300],
+                    o.version[:60],
+                    o.explanation[:500],
+                    step.name,
+                    f"fee:{fee.invoice_id}:{o.kind.value}",
+                    stamp,
+                )
+            )
+            events.append(
+                (
+                    row.case_id,
+                    day,
+                    "fee_added",
+                    f"{FEE_LABELS.get(o.kind.value, o.kind.value).capitalize()} "
+                    f"{format_amount(o.amount_ore)} ({o.rule}; {o.version})",
+                    "system",
+                    stamp,
+                )
+            )
+            result.fees += 1
+        if step.kind == StepKind.LETTER:
+            letters.append(
+                (
+                    row.case_id,
+                    step.letter or "case_letter",
+                    step.text or step.letter or "case_letter",
+                    step.name,
+                    day,
+                    adapt(d.pay_by) if d.pay_by else None,
+                    list(d.channels),
+                    "pending",
+                    f"letter:{row.case_id}:{step.name}",
+                    stamp,
+                )
+            )
+            result.letters += 1
+        if step.task:
+            tasks.append(
+                (row.case_id, step.name, step.task, day, f"task:{row.case_id}:{step.name}", stamp)
+            )
+            events.append((row.case_id, day, "task", step.task, "system", stamp))
+        if step.kind == StepKind.DECISION:
+            awaiting.append(row.case_id)
+            events.append(
+                (row.case_id, day, "awaiting_decision", step.task or "Inväntar beslut", "system", stamp)
+            )
+        if step.kind == StepKind.RETURN:
+            events.append(
+                (
+                    row.case_id,
+                    day,
+                    "returned_to_creditor",
+                    "Återlämnat till borgenären: uppdraget omfattar endast påminnelser",
+                    "system",
+                    stamp,
+                )
+            )
+        if step.state and step.state != row.state:
+            new_state[step.state].append(row.case_id)
+
+    insert_rows(
+        CaseStep,
+        ["case_id", "step", "kind", "done_on", "pay_by", "template", "ladder_version", "rule",
+         "reason", "created_at"],
+        steps,
+    )
+    insert_rows(
+        FeeRecord,
+        ["case_id", "invoice_id", "kind", "amount_ore", "date", "rule", "version", "explanation",
+         "step", "key", "created_at"],
+        fee_rows,
+    )
+    _insert_letters(letters)
+    insert_rows(Task, ["case_id", "kind", "text", "created_on", "key", "created_at"], tasks)
+    insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], events)
+    for state, ids in new_state.items():
+        closing = state.startswith("closed_")
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900]
+            if closing:
+                Case.objects.filter(id__in=part).update(
+                    state=state,
+                    closed_on=run_date,
+                    close_reason="Endast påminnelser: återlämnat till borgenären",
+                )
+            else:
+                Case.objects.filter(Q(id__in=part)).update(state=state)
+    for start in range(0, len(awaiting), 900):
+        Case.objects.filter(id__in=awaiting[start : start + 900]).update(awaiting_decision=True)
+
+
+def _insert_letters(letters: list[tuple[Any, ...]]) -> None:
+    import json
+
+    rows = [(*r[:6], json.dumps(r[6]), *r[7:], "", "", "{}", "[]", "") for r in letters]
+    insert_rows(
+        Letter,
+        ["case_id", "kind", "text", "step", "letter_date", "pay_by", "channels", "status", "key",
+         "created_at", "channel", "batch", "content", "problems", "pdf_path"],
+        rows,
+    )
+
+
+def _step_text(d: Decision) -> str:
+    step = d.step
+    assert step is not None
+    what = {
+        StepKind.LETTER: f"Brev: {step.letter}",
+        StepKind.TASK: "Uppgift till handläggare",
+        StepKind.DECISION: "Beslutspunkt",
+        StepKind.RETURN: "Återlämnas till borgenären",
+    }[step.kind]
+    pay = f", betala senast {d.pay_by.isoformat()}" if d.pay_by else ""
+    return f"{step.name}: {what}{pay} ({d.rule})"

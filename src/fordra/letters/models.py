@@ -1,0 +1,63 @@
+"""Letters (brev) and their deliveries per channel (the outbox)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from fordra.claims.models import Case
+
+
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", "Väntar på rendering"
+    BLOCKED = "blocked", "Stoppat av kontrollen"
+    RENDERED = "rendered", "Klart att skicka"
+    HANDED_OVER = "handed_over", "Lämnat till kanal"
+    SENT = "sent", "Skickat"
+    FAILED = "failed", "Misslyckat"
+    CANCELLED = "cancelled", "Makulerat"
+
+
+class Letter(models.Model):
+    """One letter to a debtor about one case. ``key`` makes each (case, step) letter unique."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="letters", db_index=False)
+    kind = models.CharField(max_length=32)
+    text = models.CharField(max_length=60)
+    step = models.CharField(max_length=60)
+    letter_date = models.DateField()
+    pay_by = models.DateField(null=True, blank=True)
+    channels = models.JSONField(default=list)
+    channel = models.CharField(max_length=32, blank=True, default="")
+    batch = models.CharField(max_length=200, blank=True, default="")
+    status = models.CharField(
+        max_length=16, choices=LetterStatus.choices, default=LetterStatus.PENDING
+    )
+    total_ore = models.BigIntegerField(null=True, blank=True)
+    content = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    pdf_path = models.CharField(max_length=400, blank=True, default="")
+    key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["letter_date", "id"]
+        indexes = [
+            models.Index(fields=["case", "letter_date"]),
+            models.Index(fields=["status", "letter_date"]),
+        ]
+
+
+class Delivery(models.Model):
+    """What a channel said about a letter it was given (sent, failed, skipped)."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=32)
+    status = models.CharField(max_length=16)
+    detail = models.CharField(max_length=500, blank=True, default="")
+    external_id = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

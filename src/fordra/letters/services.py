@@ -1,0 +1,451 @@
+"""Letters: build each letter's content from the case, lint it, render it, hand it to a channel.
+
+``letters_render`` turns pending letters into PDFs, or blocks them when the compliance lint
+finds a problem (the case gets a ``letter_blocked`` event and a staff task; nothing is sent).
+``letters_dispatch`` chooses each letter's channel, marks the letters handed over (committed
+before the channel is called, so a killed run never hands a letter over twice), then records
+what the channel said. A re-run picks up what is left: pending letters, and letters handed over
+with no delivery recorded (for the print batch that file is simply written again under the
+name already recorded).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from fordra.claims.models import Case, CaseEvent, Invoice, Task
+from fordra.claims.selectors import case_balance, invoice_capitals
+from fordra.domain.fees import FeeKind
+from fordra.domain.identifiers import validate_bankgiro
+from fordra.domain.letters import (
+    LetterContent,
+    LetterFee,
+    LetterInterest,
+    LetterInvoice,
+    LetterParty,
+)
+from fordra.letters.channels import Channel, OutboxItem, Recipient, build_channels, choose_channel
+from fordra.letters.channels.digital_mailbox import DigitalMailbox
+from fordra.letters.channels.sms import FileSmsBackend
+from fordra.letters.models import Delivery, Letter, LetterStatus
+from fordra.letters.rendering import lint_all, render_pdf
+from fordra.reference.services import reference_rate_table
+from fordra.rules import load_fee_schedule
+
+RENDER_CHUNK_LETTERS = 500
+SUBJECTS = {
+    "reminder": "Betalningspåminnelse",
+    "demand": "Inkassokrav",
+    "demand_reminder": "Påminnelse om inkassokrav",
+    "notice": "Meddelande",
+}
+# Letters carry at most this many öre without a second look from staff (a limit on everything).
+LETTER_TOTAL_ORE_MAX = 100_000_000_00
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    rendered: int
+    blocked: int
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    sent: int
+    failed: int
+
+
+class NoDigitalMailbox:
+    """Until a digital-mailbox sender agreement is configured, nobody is reachable there."""
+
+    def is_recipient(self, national_id: str) -> bool:
+        return False
+
+    def deliver(self, **kwargs: Any) -> str:  # pragma: no cover - never reachable
+        raise RuntimeError("no digital mailbox is configured")
+
+
+ChannelFactory = Callable[[], dict[str, Channel]]
+
+
+def default_channels(*, mailbox: DigitalMailbox | None = None) -> dict[str, Channel]:
+    outbox = Path(settings.MEDIA_ROOT) / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    return build_channels(
+        out_dir=outbox,
+        sms_backend=FileSmsBackend(outbox / "sms.jsonl"),
+        mailbox=mailbox or NoDigitalMailbox(),
+        portal_url=settings.PORTAL_URL,
+    )
+
+
+def agency_party() -> LetterParty:
+    agency = settings.AGENCY
+    orgnr = agency["orgnr"]
+    return LetterParty(
+        name=agency["name"],
+        identity=f"{orgnr[:6]}-{orgnr[6:]}" if len(orgnr) == 10 else orgnr,
+        address_lines=tuple(line.strip() for line in agency["address"].split(",") if line.strip()),
+        phone=agency["phone"],
+        email=agency["email"],
+    )
+
+
+def agency_bankgiro() -> str:
+    return validate_bankgiro(settings.AGENCY["bankgiro"])
+
+
+def debtor_address_lines(debtor: Any) -> tuple[str, ...]:
+    if debtor.protected_identity:
+        return ()
+    postal = debtor.postal_code
+    if debtor.country == "SE" and len(postal) == 5:
+        postal = f"{postal[:3]} {postal[3:]}"
+    lines = [debtor.address, f"{postal} {debtor.city}".strip()]
+    if debtor.country != "SE":
+        lines.append(debtor.country)
+    return tuple(line for line in lines if line)
+
+
+def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
+    """What ``letter`` says: the case as of the letter date, every amount explained."""
+    day = letter.letter_date
+    invoices = list(case.invoices.all())
+    fees = [f for f in case.fees.all() if f.date <= day]
+    balance = case_balance(
+        invoices=invoices, as_of=day, rates=rates, fees=fees, allocations=list(case.allocations.all())
+    )
+    # The letter shows gross amounts and what has been paid: capital + interest + fees − paid.
+    capitals = {inv.invoice_number: capital for inv, capital in invoice_capitals(invoices)}
+    interest_accrued = sum(i.result.amount_ore for i in balance.interest)
+    fees_charged = sum(f.amount_ore for f in fees)
+    numbers = {f.invoice_id: inv.invoice_number for inv in invoices for f in fees if f.invoice_id == inv.id}
+    creditor = case.creditor
+    debtor = case.debtor
+    name = f"Dödsbo efter {debtor.name}" if debtor.deceased else debtor.name
+    return LetterContent(
+        kind=letter.kind,
+        text=letter.text,
+        letter_date=day,
+        case_ref=case.ref,
+        ocr=case.ocr,
+        bankgiro=agency_bankgiro(),
+        creditor=LetterParty(
+            name=creditor.name,
+            identity=f"{creditor.orgnr[:6]}-{creditor.orgnr[6:]}",
+            address_lines=(),
+        ),
+        agency=agency_party(),
+        debtor=LetterParty(
+            name=name, identity="", address_lines=debtor_address_lines(debtor)
+        ),
+        invoices=tuple(
+            LetterInvoice(
+                invoice_number=inv.invoice_number,
+                invoice_date=inv.invoice_date,
+                due_date=inv.due_date,
+                description=inv.description,
+                capital_ore=capitals[inv.invoice_number],
+            )
+            for inv in sorted(invoices, key=lambda i: (i.due_date, i.id))
+            if inv.kind == "invoice" and capitals.get(inv.invoice_number, 0) > 0
+        ),
+        interest=tuple(
+            LetterInterest(
+                invoice_number=item.invoice_number,
+                start=p.start,
+                end=p.end,
+                days=p.days,
+                capital_ore=p.capital_ore,
+                rate_percent=p.rate_percent,
+                amount_ore=p.amount_ore,
+                provisional=p.provisional,
+            )
+            for item in balance.interest
+            for p in item.result.periods
+        ),
+        fees=tuple(
+            LetterFee(
+                kind=FeeKind(f.kind),
+                amount_ore=f.amount_ore,
+                rule=f.rule,
+                invoice_number=numbers.get(f.invoice_id, ""),
+                charged_on=f.date,
+            )
+            for f in fees
+        ),
+        capital_ore=sum(capitals.values()),
+        interest_ore=interest_accrued,
+        fees_ore=fees_charged,
+        paid_ore=balance.paid_ore,
+        total_ore=balance.balance_ore,
+        pay_by=letter.pay_by or day,
+        reminder_fee_agreed=_reminder_fee_agreed(case, invoices),
+        protected_identity=debtor.protected_identity,
+    )
+
+
+def _reminder_fee_agreed(case: Case, invoices: Sequence[Invoice]) -> bool:
+    flags = [i.reminder_fee_agreed for i in invoices if i.reminder_fee_agreed is not None]
+    if flags:
+        return all(flags)
+    return case.creditor.reminder_fee_agreed
+
+
+def content_json(content: LetterContent) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value
+
+    return plain(dataclasses.asdict(content))  # type: ignore[no-any-return]
+
+
+def letter_pdf_path(letter: Letter) -> Path:
+    d = letter.letter_date
+    return Path(settings.MEDIA_ROOT) / "letters" / f"{d:%Y}" / f"{d:%m}" / f"{d:%d}" / f"{letter.id}.pdf"
+
+
+def letters_render(*, day: date, now: datetime) -> RenderResult:
+    """Render every pending letter dated on or before ``day``."""
+    schedule = load_fee_schedule()
+    rates = reference_rate_table()
+    rendered = blocked = 0
+    while True:
+        batch = list(
+            Letter.objects.filter(status=LetterStatus.PENDING, letter_date__lte=day)
+            .order_by("id")[:RENDER_CHUNK_LETTERS]
+        )
+        if not batch:
+            break
+        cases = {
+            c.id: c
+            for c in Case.objects.filter(id__in={letter.case_id for letter in batch})
+            .select_related("creditor", "debtor")
+            .prefetch_related("invoices", "fees", "allocations")
+        }
+        for letter in batch:
+            case = cases[letter.case_id]
+            content = letter_content(letter, case, rates=rates)
+            problems = [str(p) for p in lint_all(content, schedule=schedule)]
+            if content.total_ore > LETTER_TOTAL_ORE_MAX:
+                problems.append(f"total_over_limit: {content.total_ore} öre needs a staff review")
+            with transaction.atomic():
+                if problems:
+                    _block(letter, case, content=content, problems=problems, now=now)
+                    blocked += 1
+                    continue
+                path = letter_pdf_path(letter)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(render_pdf(content))
+                Letter.objects.filter(pk=letter.pk).update(
+                    status=LetterStatus.RENDERED,
+                    content=content_json(content),
+                    total_ore=content.total_ore,
+                    pdf_path=str(path),
+                    rendered_at=now,
+                )
+                rendered += 1
+    return RenderResult(rendered=rendered, blocked=blocked)
+
+
+def _block(
+    letter: Letter, case: Case, *, content: LetterContent, problems: list[str], now: datetime
+) -> None:
+    Letter.objects.filter(pk=letter.pk).update(
+        status=LetterStatus.BLOCKED,
+        content=content_json(content),
+        total_ore=content.total_ore,
+        problems=problems,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        date=letter.letter_date,
+        kind="letter_blocked",
+        detail=f"Brevet ({letter.kind}) stoppades av kontrollen: " + "; ".join(problems)[:900],
+    )
+    Task.objects.get_or_create(
+        key=f"task:{case.id}:letter_blocked:{letter.id}",
+        defaults={
+            "case": case,
+            "kind": "letter_blocked",
+            "text": "Brev stoppat av kontrollen — rätta ärendet och skapa brevet igen",
+            "created_on": letter.letter_date,
+        },
+    )
+
+
+def recipient_for(case: Case) -> Recipient:
+    debtor = case.debtor
+    return Recipient(
+        name=f"Dödsbo efter {debtor.name}" if debtor.deceased else debtor.name,
+        national_id=debtor.national_id,
+        is_company=debtor.debtor_type == "company",
+        address_lines=debtor_address_lines(debtor),
+        email=debtor.email,
+        phone=debtor.phone,
+        protected_identity=debtor.protected_identity,
+    )
+
+
+def letters_dispatch(
+    *, day: date, now: datetime, channels: dict[str, Channel] | None = None
+) -> DispatchResult:
+    """Hand every rendered letter dated on or before ``day`` to its channel."""
+    channels = channels if channels is not None else default_channels()
+    sent = failed = 0
+    letters = list(
+        Letter.objects.filter(letter_date__lte=day, status=LetterStatus.RENDERED)
+        .select_related("case__debtor", "case__creditor")
+        .order_by("id")
+    ) + [
+        letter
+        for letter in Letter.objects.filter(letter_date__lte=day, status=LetterStatus.HANDED_OVER)
+        .select_related("case__debtor", "case__creditor")
+        .order_by("id")
+        if not letter.deliveries.exists()
+    ]
+    groups: dict[str, list[tuple[Letter, OutboxItem]]] = defaultdict(list)
+    for letter in letters:
+        recipient = recipient_for(letter.case)
+        channel = letter.channel
+        if not channel:
+            try:
+                channel = choose_channel(letter.channels or ["print"], recipient, channels)
+            except ValueError as exc:
+                _fail(letter, detail=str(exc), now=now)
+                failed += 1
+                continue
+        item = OutboxItem(
+            letter_id=letter.id,
+            kind=letter.kind,
+            case_ref=letter.case.ref,
+            ocr=letter.case.ocr,
+            letter_date=letter.letter_date,
+            pay_by=letter.pay_by or letter.letter_date,
+            amount_ore=letter.total_ore or 0,
+            bankgiro=agency_bankgiro(),
+            subject=f"{SUBJECTS.get(letter.kind, 'Meddelande')} {letter.case.ref}",
+            pdf_path=Path(letter.pdf_path),
+            recipient=recipient,
+        )
+        groups[channel].append((letter, item))
+
+    for name, pairs in groups.items():
+        with transaction.atomic():
+            for letter, _ in pairs:
+                Letter.objects.filter(pk=letter.pk).update(
+                    status=LetterStatus.HANDED_OVER, channel=name
+                )
+        deliveries = channels[name].send([item for _, item in pairs], day=day)
+        by_letter = {d.letter_id: d for d in deliveries}
+        with transaction.atomic():
+            for letter, item in pairs:
+                d = by_letter.get(item.letter_id)
+                if d is None:
+                    continue
+                Delivery.objects.create(
+                    letter=letter,
+                    channel=d.channel,
+                    status=d.status,
+                    detail=d.detail[:500],
+                    external_id=d.external_id[:200],
+                )
+                ok = d.status == "sent"
+                Letter.objects.filter(pk=letter.pk).update(
+                    status=LetterStatus.SENT if ok else LetterStatus.FAILED,
+                    sent_at=now if ok else None,
+                    batch=d.external_id[:200] if name in ("print", "protected_forwarding") else "",
+                )
+                CaseEvent.objects.create(
+                    case_id=letter.case_id,
+                    date=letter.letter_date,
+                    kind="letter_sent" if ok else "letter_blocked",
+                    detail=(
+                        f"Brev ({letter.kind}) skickat via {name}"
+                        if ok
+                        else f"Brev ({letter.kind}) kunde inte skickas via {name}: {d.detail}"
+                    )[:1000],
+                )
+                if ok:
+                    sent += 1
+                else:
+                    failed += 1
+    return DispatchResult(sent=sent, failed=failed)
+
+
+def _fail(letter: Letter, *, detail: str, now: datetime) -> None:
+    Letter.objects.filter(pk=letter.pk).update(status=LetterStatus.FAILED, problems=[detail])
+    CaseEvent.objects.create(
+        case_id=letter.case_id,
+        date=letter.letter_date,
+        kind="letter_blocked",
+        detail=f"Ingen kanal når gäldenären: {detail}"[:1000],
+    )
+
+
+def content_from_json(data: dict[str, Any]) -> LetterContent:
+    """The stored content of a rendered letter back as a LetterContent (the evidence)."""
+
+    def day(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text else None
+
+    def party(d: dict[str, Any]) -> LetterParty:
+        return LetterParty(**{**d, "address_lines": tuple(d["address_lines"])})
+
+    return LetterContent(
+        **{
+            **data,
+            "letter_date": day(data["letter_date"]),
+            "pay_by": day(data["pay_by"]),
+            "creditor": party(data["creditor"]),
+            "agency": party(data["agency"]),
+            "debtor": party(data["debtor"]),
+            "invoices": tuple(
+                LetterInvoice(
+                    **{**i, "invoice_date": day(i["invoice_date"]), "due_date": day(i["due_date"])}
+                )
+                for i in data["invoices"]
+            ),
+            "interest": tuple(
+                LetterInterest(
+                    **{
+                        **i,
+                        "start": day(i["start"]),
+                        "end": day(i["end"]),
+                        "rate_percent": Decimal(i["rate_percent"]),
+                    }
+                )
+                for i in data["interest"]
+            ),
+            "fees": tuple(
+                LetterFee(**{**f, "kind": FeeKind(f["kind"]), "charged_on": day(f["charged_on"])})
+                for f in data["fees"]
+            ),
+        }
+    )
+
+
+def letter_html(letter: Letter) -> str:
+    """The letter as HTML, from the content stored when it was rendered (what was sent)."""
+    from fordra.letters.rendering import render_html
+
+    return render_html(content_from_json(letter.content))
+
+

@@ -1,0 +1,1 @@
+"""Simulation: a synthetic portfolio run day by day under a payment-behaviour model."""

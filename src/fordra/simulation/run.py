@@ -1,0 +1,307 @@
+"""``fordra simulate``: import a synthetic portfolio, then run it day by day.
+
+Each simulated day: debtors act according to their behaviour (pay in full, pay part, object,
+or do nothing) in reaction to the letters they got, then the daily run for that day. The
+result is a day-by-day summary (cases per state, letters, fees, payments) and an SVG chart.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+from fordra.claims.intake import claims_import
+from fordra.claims.models import Case, CaseEvent, CaseState
+from fordra.claims.selectors import case_balances
+from fordra.collection.run import daily_run
+from fordra.collection.services import case_dispute
+from fordra.core.bulk import adapt, as_date
+from fordra.parties.services import creditor_add
+from fordra.payments.models import Payment
+from fordra.payments.services import payment_apply
+from fordra.reference.services import reference_rate_table
+from fordra.simulation.behaviour import PART_SHARE_PERCENT, behaviour_for
+from fordra.simulation.chart import states_svg
+from fordra.synthetic.portfolio import generate_claim_rows, generate_creditors, write_claims_csv
+
+Progress = Callable[[str, float], None]
+SIMULATION_DAYS_MAX = 3660
+SIMULATION_CASES_MAX = 200_000
+
+
+def _noop(stage: str, fraction: float) -> None:
+    return None
+
+
+@dataclass
+class DayStats:
+    date: date
+    states: dict[str, int]
+    letters: int
+    fees_ore: int
+    paid_ore: int
+    disputes: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "states": self.states,
+            "letters": self.letters,
+            "fees_ore": self.fees_ore,
+            "paid_ore": self.paid_ore,
+            "disputes": self.disputes,
+        }
+
+
+@dataclass
+class SimulationReport:
+    seed: int
+    invoices: int
+    cases: int
+    days: list[DayStats] = field(default_factory=list)
+    chart: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        last = self.days[-1] if self.days else None
+        return {
+            "seed": self.seed,
+            "invoices": self.invoices,
+            "cases": self.cases,
+            "days": [d.as_json() for d in self.days],
+            "final_states": last.states if last else {},
+            "letters": sum(d.letters for d in self.days),
+            "fees_ore": sum(d.fees_ore for d in self.days),
+            "paid_ore": sum(d.paid_ore for d in self.days),
+            "chart": self.chart,
+        }
+
+
+def simulate_portfolio_load(
+    *,
+    invoices: int,
+    seed: int,
+    start: date,
+    now: datetime,
+    creditors: int = 4,
+    claims_seed: int | None = None,
+) -> int:
+    """Creditors and a synthetic portfolio as of ``start``; returns the number of new cases.
+
+    Loading again with the same ``seed`` and another ``claims_seed`` hands the same creditors'
+    next batch of claims over (creditor registration is idempotent).
+    """
+    synthetic = generate_creditors(count=creditors, seed=seed)
+    for i, c in enumerate(synthetic):
+        creditor_add(
+            name=c.name,
+            orgnr=c.orgnr,
+            bankgiro=c.bankgiro,
+            template=c.template,
+            reminder_fee_agreed=i % 2 == 0,
+        )
+    rows = generate_claim_rows(
+        creditors=synthetic,
+        invoices=invoices,
+        seed=seed if claims_seed is None else claims_seed,
+        today=start,
+    )
+    buffer = io.StringIO()
+    write_claims_csv(rows, buffer)
+    result = claims_import(
+        data=buffer.getvalue().encode("utf-8"),
+        filename=f"simulation-{seed}-{claims_seed}-{start.isoformat()}.csv",
+        today=start,
+        now=now,
+        source="simulation",
+    )
+    return result.cases_created
+
+
+def simulate_days(
+    *,
+    seed: int,
+    start: date,
+    days: int,
+    now: datetime,
+    render_letters: bool,
+    progress: Progress = _noop,
+) -> list[DayStats]:
+    """Run ``days`` days from ``start``: debtors act, then the daily run."""
+    if not 1 <= days <= SIMULATION_DAYS_MAX:
+        from fordra.core.errors import ApplicationError
+
+        raise ApplicationError(f"--days must be 1–{SIMULATION_DAYS_MAX}")
+    out = []
+    # Each simulated debtor acts once; what earlier simulated days did is in the database.
+    acted: set[int] = set(
+        Payment.objects.filter(source="simulation").values_list("case_id", flat=True)
+    ) | set(
+        CaseEvent.objects.filter(kind="disputed", actor="simulation").values_list(
+            "case_id", flat=True
+        )
+    )
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        progress(f"Dag {day.isoformat()}", offset / days)
+        paid, disputes = _debtors_act(day=day, seed=seed, now=now, acted=acted)
+        run = daily_run(run_date=day, now=now, decide_only=not render_letters)
+        out.append(
+            DayStats(
+                date=day,
+                states=_states(),
+                letters=run.letters,
+                fees_ore=_fees_on(day),
+                paid_ore=paid,
+                disputes=disputes,
+            )
+        )
+    progress("Klart", 1.0)
+    return out
+
+
+def simulate(
+    *,
+    cases: int,
+    days: int,
+    seed: int,
+    start: date,
+    now: datetime,
+    out_dir: Path,
+    render_letters: bool = False,
+    progress: Progress = _noop,
+) -> SimulationReport:
+    if not 1 <= cases <= SIMULATION_CASES_MAX:
+        from fordra.core.errors import ApplicationError
+
+        raise ApplicationError(f"--cases must be 1–{SIMULATION_CASES_MAX}")
+    progress("Skapar portfölj", 0.0)
+    created = simulate_portfolio_load(invoices=cases, seed=seed, start=start, now=now)
+    report = SimulationReport(seed=seed, invoices=cases, cases=created)
+    report.days = simulate_days(
+        seed=seed,
+        start=start,
+        days=days,
+        now=now,
+        render_letters=render_letters,
+        progress=progress,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chart = out_dir / f"simulation-seed{seed}-{start.isoformat()}-{days}d.svg"
+    chart.write_text(states_chart(report.days, title=f"Fordra: {created} ärenden, seed {seed}"))
+    report.chart = str(chart)
+    return report
+
+
+def states_chart(days: list[DayStats], *, title: str) -> str:
+    states = sorted({s for d in days for s in d.states})
+    series = {s: [d.states.get(s, 0) for d in days] for s in states}
+    return states_svg(days=[d.date.isoformat() for d in days], series=series, title=title)
+
+
+def _states() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT state, COUNT(*) FROM claims_case GROUP BY state")
+        return dict(sorted(cursor.fetchall()))
+
+
+def _fees_on(day: date) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(amount_ore), 0) FROM claims_feerecord WHERE date = %s",
+            [adapt(day)],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tuple[int, int]:
+    """Each open case's debtor reacts to its letters per its behaviour; returns (paid, disputes)."""
+    open_states = [CaseState.OPEN, CaseState.REMINDER, CaseState.DEMAND]
+    cases = list(Case.objects.filter(state__in=open_states).only("id", "number", "state"))
+    if not cases:
+        return 0, 0
+    first_due: dict[int, date] = {}
+    letters: dict[int, dict[str, date]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT case_id, MIN(due_date) FROM claims_invoice WHERE kind = 'invoice' "
+            "GROUP BY case_id"
+        )
+        first_due = {case_id: as_date(d) for case_id, d in cursor.fetchall()}
+        cursor.execute(
+            "SELECT case_id, kind, MIN(letter_date) FROM letters_letter GROUP BY case_id, kind"
+        )
+        for case_id, kind, letter_date in cursor.fetchall():
+            letters[case_id][kind] = as_date(letter_date)
+    to_pay: list[tuple[Case, int]] = []  # (case, percent of balance)
+    to_dispute: list[Case] = []
+    for case in cases:
+        b = behaviour_for(seed=seed, case_number=case.number)
+        wait = timedelta(days=b.delay_days)
+        if b.profile == "pays_before_reminder" and case.id in first_due:
+            trigger = first_due[case.id] + timedelta(days=min(b.delay_days, 5))
+        else:
+            anchor = {
+                "pays_after_reminder": "reminder",
+                "disputes": "reminder",
+                "pays_after_demand": "demand",
+                "pays_part_after_demand": "demand",
+            }.get(b.profile)
+            sent = letters[case.id].get(anchor) if anchor else None
+            if sent is None:
+                continue
+            trigger = sent + wait
+        if trigger > day or case.id in acted:
+            continue
+        acted.add(case.id)
+        if b.profile == "disputes":
+            to_dispute.append(case)
+        elif b.profile == "pays_part_after_demand":
+            to_pay.append((case, PART_SHARE_PERCENT))
+        elif b.profile != "never_pays":
+            to_pay.append((case, 100))
+
+    paid = 0
+    if to_pay:
+        balances = case_balances(
+            cases=[c for c, _ in to_pay], as_of=day, rates=reference_rate_table()
+        )
+        for case, percent in to_pay:
+            amount = balances[case.id].balance_ore * percent // 100
+            if amount <= 0:
+                continue
+            payment_apply(
+                case=case,
+                amount_ore=amount,
+                paid_on=day,
+                source="simulation",
+                key=f"sim:{seed}:{case.id}:{percent}",
+                now=now,
+                actor="simulation",
+            )
+            paid += amount
+    for case in to_dispute:
+        case_dispute(case=case, reason="Simulerat bestridande", actor="simulation", today=day)
+    return paid, len(to_dispute)
+
+
+def state_counts_text(report: SimulationReport, *, every_days: int = 7) -> str:
+    """A readable table: cases per state at the end of each week; letters and payments summed."""
+    states = sorted({s for d in report.days for s in d.states})
+    lines = ["week ending " + " ".join(f"{s[:12]:>12}" for s in states) + "  letters       paid kr"]
+    for start in range(0, len(report.days), every_days):
+        week = report.days[start : start + every_days]
+        last = week[-1]
+        counts = " ".join(f"{last.states.get(s, 0):>12}" for s in states)
+        letters = sum(d.letters for d in week)
+        paid = sum(d.paid_ore for d in week)
+        lines.append(f"{last.date}  {counts}  {letters:>7} {paid // 100:>13,}")
+    total_letters = sum(d.letters for d in report.days)
+    lines.append(f"cases {report.cases}, letters {total_letters}, chart {report.chart}")
+    return "\n".join(lines)
