@@ -115,3 +115,34 @@ def test_a_wrong_password_is_refused_and_a_non_staff_user_sees_nothing(
     login(page, live_server.url, "kund")
     response = page.goto(f"{live_server.url}/staff/cases/")
     assert response is not None and response.status == 403
+
+
+def test_staff_open_a_sent_reminder_as_html_and_pdf(browser, live_server, portfolio, settings,
+                                                    tmp_path):
+    from datetime import UTC, date, datetime
+
+    from fordra.claims.models import Case
+    from fordra.collection.run import daily_run
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    daily_run(run_date=date(2026, 10, 8), now=datetime(2026, 10, 8, 5, tzinfo=UTC))
+    case = Case.objects.order_by("number").first()
+    page = browser.new_page()
+    login(page, live_server.url, "handlaggare")
+    page.goto(f"{live_server.url}/staff/cases/{case.ref}/")
+
+    letters = page.locator("[data-testid=letters]").inner_text()
+    assert "Påminnelse" in letters and "Skickat" in letters
+    assert "Påminnelseavgift" in page.locator("[data-testid=fees]").inner_text()
+    page.click("[data-testid=letters] >> text=Visa")
+    assert "Påminnelse" in page.content()
+    assert case.ocr in page.content()
+
+    pdf = page.request.get(f"{live_server.url}" + _pdf_link(case))
+    assert pdf.status == 200 and pdf.body()[:4] == b"%PDF"
+
+
+def _pdf_link(case) -> str:
+    from fordra.letters.models import Letter
+
+    return f"/staff/letters/{Letter.objects.filter(case=case).first().id}.pdf"

@@ -138,3 +138,47 @@ def test_rate_add_refuses_a_date_that_is_not_a_half_year_start(capsys):
     code, _, err = run(capsys, "rate", "add", "--from", "2026-08-01", "--percent", "2")
     assert code == 1
     assert "1 January or 1 July" in err
+
+
+def test_run_pause_dispute_and_direct_payment_from_the_command_line(
+    capsys, registered, tmp_path: Path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    f = tmp_path / "claims.csv"
+    f.write_bytes(claims_csv(
+        claim_line("F-1", debtor=PNR_A, invoice_date="2026-05-13", due_date="2026-06-12"),
+        claim_line("F-2", debtor=PNR_B, invoice_date="2026-05-13", due_date="2026-06-12"),
+    ))
+    run(capsys, "migrate")
+    run(capsys, "import", "claims", str(f))
+    a = Case.objects.get(debtor__national_id=PNR_A)
+    b = Case.objects.get(debtor__national_id=PNR_B)
+
+    from datetime import date, timedelta
+
+    until = (date.today() + timedelta(days=30)).isoformat()  # the CLI checks against today
+    code, paused, _ = run(capsys, "--json", "case", "pause", a.ref, "--until", until,
+                          "--reason", "Avvaktar")
+    assert code == 0 and paused["paused_until"] == until
+    code, disputed, _ = run(capsys, "--json", "case", "dispute", b.ref, "--reason", "Fel pris")
+    assert code == 0 and disputed["state"] == "disputed"
+    code, ran, _ = run(capsys, "--json", "run", "--date", "2026-06-22")
+    assert code == 0 and ran["letters"] == 0 and ran["date"] == "2026-06-22"
+
+    code, resumed, _ = run(capsys, "--json", "case", "resume", a.ref)
+    assert code == 0
+    code, ran, _ = run(capsys, "--json", "run", "--date", "2026-06-23")
+    assert ran["letters"] == 1 and ran["actions"] == {"reminder": 1} and ran["letters_sent"] == 1
+
+    code, paid, _ = run(capsys, "--json", "payment", "direct", a.ref, "--amount", "2000",
+                        "--date", "2026-06-24")
+    assert code == 0 and paid["state"] == "closed_paid" and paid["overpaid_ore"] > 0
+    code, again, _ = run(capsys, "--json", "payment", "direct", a.ref, "--amount", "2000",
+                         "--date", "2026-06-24")
+    assert again["payment_id"] == paid["payment_id"]
+
+    code, _, err = run(capsys, "payment", "direct", a.ref, "--amount", "tusen", "--date",
+                       "2026-06-24")
+    assert code == 1 and "--amount" in err
+    code, _, err = run(capsys, "case", "pause", b.ref, "--until", "2020-01-01", "--reason", "x")
+    assert code == 1

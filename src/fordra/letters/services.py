@@ -190,16 +190,26 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
         paid_ore=balance.paid_ore,
         total_ore=balance.balance_ore,
         pay_by=letter.pay_by or day,
-        reminder_fee_agreed=_reminder_fee_agreed(case, invoices),
+        reminder_fee_agreed=_reminder_fee_agreed(case, invoices, fees),
         protected_identity=debtor.protected_identity,
     )
 
 
-def _reminder_fee_agreed(case: Case, invoices: Sequence[Invoice]) -> bool:
-    flags = [i.reminder_fee_agreed for i in invoices if i.reminder_fee_agreed is not None]
-    if flags:
-        return all(flags)
-    return case.creditor.reminder_fee_agreed
+def _reminder_fee_agreed(case: Case, invoices: Sequence[Invoice], fees: Sequence[Any]) -> bool:
+    """Whether every reminder fee on the letter was agreed for its own invoice.
+
+    The agreement is per claim (the claims file may say yes or no per invoice; empty means the
+    creditor agreement's setting), so the lint's single flag is true only when each charged
+    reminder fee rests on an agreed invoice.
+    """
+    default = case.creditor.reminder_fee_agreed
+    agreed = {
+        i.id: default if i.reminder_fee_agreed is None else i.reminder_fee_agreed for i in invoices
+    }
+    charged = [f.invoice_id for f in fees if f.kind == FeeKind.REMINDER.value]
+    if charged:
+        return all(agreed.get(invoice_id, False) for invoice_id in charged)
+    return all(agreed.values()) if agreed else default
 
 
 def content_json(content: LetterContent) -> dict[str, Any]:
