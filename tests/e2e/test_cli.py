@@ -166,7 +166,7 @@ def test_run_pause_dispute_and_direct_payment_from_the_command_line(
     assert code == 0 and ran["letters"] == 0 and ran["date"] == "2026-06-22"
 
     code, resumed, _ = run(capsys, "--json", "case", "resume", a.ref)
-    assert code == 0
+    assert code == 0 and resumed["paused_until"] is None
     code, ran, _ = run(capsys, "--json", "run", "--date", "2026-06-23")
     assert ran["letters"] == 1 and ran["actions"] == {"reminder": 1} and ran["letters_sent"] == 1
 
