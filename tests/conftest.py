@@ -97,3 +97,22 @@ def _drop_live_server_connections(request):  # type: ignore[no-untyped-def]
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+def assert_money_invariants() -> None:
+    """The ledger's invariants (docs/ledger.md), checked after every money scenario."""
+    from django.db import connection
+
+    from fordra.ledger.reconcile import reconcile
+    from fordra.ledger.services import ledger_verify
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT transaction_id, SUM(amount_ore) FROM ledger_posting GROUP BY transaction_id "
+            "HAVING SUM(amount_ore) <> 0"
+        )
+        assert cursor.fetchall() == [], "a transaction does not sum to zero"
+    verified = ledger_verify()
+    assert verified.ok, f"hash chain breaks at {verified.first_break}"
+    report = reconcile(as_of=TODAY.replace(year=2099))
+    assert report["identity_ok"], report

@@ -77,8 +77,14 @@ def cmd_migrate(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_creditor_add(args: argparse.Namespace, out: Output) -> None:
+    from fordra.core.errors import ApplicationError
+    from fordra.domain.money import AmountError, parse_amount
     from fordra.parties.services import creditor_add
 
+    try:
+        annual, per_case = parse_amount(args.annual_fee), parse_amount(args.case_fee)
+    except AmountError as exc:
+        raise ApplicationError(f"fee: {exc}") from exc
     creditor, created = creditor_add(
         name=args.name,
         orgnr=args.orgnr,
@@ -86,6 +92,13 @@ def cmd_creditor_add(args: argparse.Namespace, out: Output) -> None:
         service_level=args.service,
         template=args.template,
         reminder_fee_agreed=args.reminder_fee_agreed,
+        pricing_model=args.pricing,
+        commission_percent=args.commission,
+        annual_fee_ore=annual,
+        per_case_fee_ore=per_case,
+        remit_every=args.remit_every,
+        payout_plusgiro=args.payout_plusgiro,
+        payout_iban=args.payout_iban,
     )
     out.result(
         {"id": creditor.id, "orgnr": creditor.orgnr, "created": created},
@@ -300,8 +313,129 @@ def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
     )
 
 
+def _read_file(path: Path, *, bytes_max: int) -> bytes:
+    from fordra.core.errors import ApplicationError
+
+    try:
+        if path.stat().st_size > bytes_max:
+            raise ApplicationError(f"{path}: the file is larger than {bytes_max} bytes")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ApplicationError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def cmd_import_payments(args: argparse.Namespace, out: Output) -> None:
+    from fordra.payments.intake import PAYMENT_FILE_BYTES_MAX, payments_import
+
+    path = Path(args.file)
+    result = payments_import(
+        data=_read_file(path, bytes_max=PAYMENT_FILE_BYTES_MAX),
+        filename=path.name,
+        now=_now(),
+        allow_test_file=args.allow_test_file,
+    )
+    data = result.as_json()
+    out.result(
+        data,
+        lambda: f"{path.name} was imported before: nothing new."
+        if result.duplicate
+        else f"{result.payments} payment(s) from {result.format}: {result.matched} matched, "
+        f"{result.unmatched} to the unmatched queue, {result.duplicates} already known.",
+    )
+
+
+def cmd_payment_match(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_get
+    from fordra.payments.services import payment_match
+
+    payment = payment_match(
+        payment_id=args.payment, case=case_get(ref=args.ref), now=_now(), actor=_actor()
+    )
+    out.result(
+        {
+            "payment_id": payment.id,
+            "ref": payment.case.ref if payment.case else None,
+            "allocated_ore": payment.allocated_ore,
+            "overpaid_ore": payment.overpaid_ore,
+        },
+        f"payment {payment.id} matched to {args.ref}",
+    )
+
+
+def cmd_payment_unmatched(args: argparse.Namespace, out: Output) -> None:
+    from fordra.payments.models import Payment, PaymentStatus
+
+    rows = [
+        {
+            "payment_id": p.id,
+            "paid_on": p.paid_on.isoformat(),
+            "amount_ore": p.amount_ore,
+            "reference": p.reference,
+            "payer_name": p.payer_name,
+            "status": p.status,
+            "suggestions": p.suggestions,
+        }
+        for p in Payment.objects.filter(
+            status__in=[PaymentStatus.UNMATCHED, PaymentStatus.DEDUCTION]
+        ).order_by("paid_on", "id")
+    ]
+    out.result(
+        {"payments": rows},
+        lambda: "\n".join(
+            f"{r['payment_id']:>6} {r['paid_on']} {r['amount_ore']:>12} {r['reference']:<25} "
+            f"{r['payer_name']}" for r in rows
+        ) or "The unmatched queue is empty.",
+    )
+
+
+def cmd_ledger_verify(args: argparse.Namespace, out: Output) -> None:
+    from fordra.core.errors import ApplicationError
+    from fordra.ledger.services import ledger_verify
+
+    result = ledger_verify()
+    out.result(
+        result.as_json(),
+        f"{result.transactions} transactions; chain "
+        + ("intact" if result.ok else f"BROKEN at sequence {result.first_break}"),
+    )
+    if not result.ok:
+        raise ApplicationError(
+            f"the ledger's hash chain breaks at {result.first_break}", result_printed=True
+        )
+
+
+def cmd_ledger_reconcile(args: argparse.Namespace, out: Output) -> None:
+    from fordra.ledger.reconcile import reconcile
+
+    report = reconcile(as_of=args.as_of or _today(), bank_statement_ore=args.bank_balance)
+    out.result(report, lambda: "\n".join(f"{k}: {v}" for k, v in report.items()))
+
+
+def cmd_settle(args: argparse.Namespace, out: Output) -> None:
+    from fordra.settlement.services import settle
+
+    result = settle(day=args.date, now=_now())
+    data = result.as_json()
+    out.result(
+        data,
+        lambda: "\n".join(
+            f"{r['creditor_orgnr']}: collected {r['collected_ore']}, payout {r['payout_ore']}"
+            for r in data["remittances"]
+        ) or "No remittance due.",
+    )
+
+
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
     from fordra.collection.run import daily_run
+    from fordra.payments.intake import PAYMENT_FILE_BYTES_MAX, payments_import
+
+    # Payments that arrived for the day are applied before its decisions: a case paid today
+    # gets no letter today.
+    for name in args.payments or []:
+        path = Path(name)
+        payments_import(
+            data=_read_file(path, bytes_max=PAYMENT_FILE_BYTES_MAX), filename=path.name, now=_now()
+        )
 
     if out.as_json:
         result = daily_run(
@@ -465,11 +599,24 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["consumer", "b2b", "energy", "housing", "public_sector"],
     )
     p.add_argument("--reminder-fee-agreed", action="store_true")
+    p.add_argument(
+        "--pricing", default="commission",
+        choices=["commission", "keeps_interest_and_fees", "subscription", "zero_cost"],
+    )
+    p.add_argument("--commission", default="0", help="percent of collected capital")
+    p.add_argument("--annual-fee", default="0", help="kronor a year (subscription)")
+    p.add_argument("--case-fee", default="0", help="kronor per new case (subscription)")
+    p.add_argument("--remit-every", default="monthly", choices=["daily", "weekly", "monthly"])
+    p.add_argument("--payout-plusgiro", help="pay out to this plusgiro instead of the bankgiro")
+    p.add_argument("--payout-iban", help="pay out to this IBAN instead of the bankgiro")
     command(creditor, "list", cmd_creditor_list, "list creditors")
 
     imp = sub.add_parser("import", help="import files").add_subparsers(dest="kind", required=True)
     p = command(imp, "claims", cmd_import_claims, "import a claims CSV (all or nothing)")
     p.add_argument("file")
+    p = command(imp, "payments", cmd_import_payments, "import a BgMax or camt.054 payment file")
+    p.add_argument("file")
+    p.add_argument("--allow-test-file", action="store_true", help="accept a BgMax test file (T)")
 
     case = sub.add_parser("case", help="cases (ärenden)").add_subparsers(dest="action", required=True)
     p = command(case, "list", cmd_case_list, "list cases")
@@ -497,8 +644,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--amount", required=True, help="kronor, e.g. 1234,50")
     p.add_argument("--date", type=_iso_date, required=True)
     p.add_argument("--reference", default="")
+    p = command(payment, "match", cmd_payment_match, "match an unmatched payment to a case")
+    p.add_argument("payment", type=int)
+    p.add_argument("ref")
+    command(payment, "unmatched", cmd_payment_unmatched, "the unmatched queue")
+
+    ledger = sub.add_parser("ledger", help="the ledger").add_subparsers(dest="action", required=True)
+    command(ledger, "verify", cmd_ledger_verify, "recompute the hash chain")
+    p = command(ledger, "reconcile", cmd_ledger_reconcile, "klientmedel reconciliation")
+    p.add_argument("--as-of", type=_iso_date, dest="as_of")
+    p.add_argument("--bank-balance", type=int, dest="bank_balance", help="öre, from the bank")
+
+    p = command(sub, "settle", cmd_settle, "remit collected money to creditors")
+    p.add_argument("--date", type=_iso_date, required=True)
 
     p = command(sub, "run", cmd_run, "the daily run for a date")
+    p.add_argument("--payments", action="append", help="payment file to apply first (repeatable)")
     p.add_argument("--date", type=_iso_date, required=True)
     p.add_argument("--decide-only", action="store_true", help="decide and write; render no letters")
     p.add_argument("--full", action="store_true", help="look at every open case, not only those due")
@@ -563,7 +724,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args.handler(args, out)
         except ApplicationError as exc:
-            _report_error(exc.message, exc.details, code=exc.code, out=out)
+            quiet = Output(as_json=False) if exc.result_printed else out
+            _report_error(exc.message, exc.details, code=exc.code, out=quiet)
             return EXIT_REFUSED
     except KeyboardInterrupt:
         sys.stderr.write("fordra: interrupted; nothing half-written was committed\n")

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "fordra.collection",
     "fordra.letters",
     "fordra.payments",
+    "fordra.ledger",
+    "fordra.settlement",
     "fordra.web",
 ]
 

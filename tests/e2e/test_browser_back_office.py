@@ -146,3 +146,33 @@ def _pdf_link(case) -> str:
     from fordra.letters.models import Letter
 
     return f"/staff/letters/{Letter.objects.filter(case=case).first().id}.pdf"
+
+
+def test_staff_match_an_unmatched_payment_and_see_klientmedel_reconcile(
+    browser, live_server, portfolio, settings, tmp_path
+):
+    from datetime import UTC, date, datetime
+
+    from fordra.claims.models import Case
+    from fordra.formats.bgmax import write_bgmax
+    from fordra.payments.intake import payments_import
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    case = Case.objects.get(debtor__national_id=PNR_B)
+    data = write_bgmax(receiving_bankgiro="50501055",
+                       payments=[(date(2026, 10, 5), "F-2", 50_000, "9")],
+                       created=datetime(2026, 10, 5, 8, tzinfo=UTC))
+    payments_import(data=data, filename="b.txt", now=datetime(2026, 10, 5, 8, tzinfo=UTC))
+    page = browser.new_page()
+    login(page, live_server.url, "handlaggare")
+
+    page.goto(f"{live_server.url}/staff/payments/unmatched/")
+    queue = page.locator("[data-testid=unmatched]").inner_text()
+    assert "500,00 kr" in queue and case.ref in queue  # suggested from the invoice number
+    page.fill("input[name=ref]", case.ref)
+    page.click("[data-testid=unmatched] button")
+    assert "matchades" in page.locator("[data-testid=message]").inner_text()
+    assert "Kön är tom" in page.locator("[data-testid=unmatched]").inner_text()
+
+    page.goto(f"{live_server.url}/staff/klientmedel/")
+    assert "Stämmer." in page.locator("[data-testid=reconciliation]").inner_text()

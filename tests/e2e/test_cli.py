@@ -182,3 +182,56 @@ def test_run_pause_dispute_and_direct_payment_from_the_command_line(
     assert code == 1 and "--amount" in err
     code, _, err = run(capsys, "case", "pause", b.ref, "--until", "2020-01-01", "--reason", "x")
     assert code == 1
+
+
+def test_import_payments_verify_the_ledger_and_settle_from_the_command_line(
+    capsys, tmp_path: Path, settings
+):
+    from fordra.formats.bgmax import write_bgmax
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    run(capsys, "migrate")
+    code, _, err = run(capsys, "creditor", "add", "--name", "Exempelbolaget AB", "--orgnr",
+                       "5560360793", "--bankgiro", "5050-1055", "--pricing", "commission",
+                       "--commission", "10", "--remit-every", "daily")
+    assert code == 0, err
+    f = tmp_path / "claims.csv"
+    f.write_bytes(claims_csv(claim_line("F-1", debtor=PNR_A, invoice_date="2026-05-13",
+                                        due_date="2026-06-12")))
+    run(capsys, "import", "claims", str(f))
+    case = Case.objects.get()
+    from datetime import UTC, date, datetime
+
+    bgmax = tmp_path / "bgmax.txt"
+    bgmax.write_bytes(write_bgmax(receiving_bankgiro="50501055",
+                                  payments=[(date(2026, 6, 12), case.ocr, 100_000, "77")],
+                                  created=datetime(2026, 6, 12, 8, tzinfo=UTC)))
+
+    code, imported, _ = run(capsys, "--json", "import", "payments", str(bgmax))
+    assert code == 0 and imported["matched"] == 1 and imported["amount_ore"] == 100_000
+    code, again, _ = run(capsys, "--json", "import", "payments", str(bgmax))
+    assert again["duplicate"] is True
+    code, verified, _ = run(capsys, "--json", "ledger", "verify")
+    assert code == 0 and verified["ok"] is True and verified["first_break"] is None
+    code, settled, _ = run(capsys, "--json", "settle", "--date", "2026-06-15")
+    assert code == 0
+    assert settled["remittances"][0]["payout_ore"] == 100_000 - 10_000 - 2_500
+    assert settled["payout_file"].endswith(".xml")
+    code, recon, _ = run(capsys, "--json", "ledger", "reconcile")
+    assert recon["identity_ok"] is True
+
+    # Tampering with a stored amount breaks the chain at that transaction.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_posting SET amount_ore = amount_ore + 1 "
+                       "WHERE id = (SELECT MIN(id) FROM ledger_posting)")
+    code, broken, err = run(capsys, "--json", "ledger", "verify")
+    assert code == 1 and broken == {"ok": False, "transactions": broken["transactions"],
+                                    "first_break": 1}
+    assert "breaks at 1" in err
+
+    bad = tmp_path / "not-a-payment-file.txt"
+    bad.write_text("hello")
+    code, _, err = run(capsys, "import", "payments", str(bad))
+    assert code == 1 and "not a payment file" in err

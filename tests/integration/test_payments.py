@@ -12,7 +12,7 @@ from fordra.collection.run import daily_run
 from fordra.core.errors import ApplicationError
 from fordra.letters.models import Letter, LetterStatus
 from fordra.payments.services import payment_apply
-from tests.conftest import claim_line, claims_csv, import_bytes
+from tests.conftest import assert_money_invariants, claim_line, claims_csv, import_bytes
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 7, 1, 5, 0, tzinfo=UTC)
@@ -47,6 +47,7 @@ def test_a_partial_payment_pays_fees_then_interest_then_capital(case):
     assert (shown["fees_ore"], shown["interest_ore"]) == (0, 0)
     assert shown["capital_ore"] == 1_000_000 - 9068
     assert shown["paid_ore"] == 20_000
+    assert_money_invariants()
 
 
 def test_interest_after_a_part_payment_runs_on_the_lower_capital(case):
@@ -94,4 +95,4 @@ def test_the_same_payment_twice_is_applied_once_and_a_changed_one_is_refused(cas
     assert Allocation.objects.filter(case=case).count() == lines == 2  # interest + capital
     with pytest.raises(ApplicationError) as refused:
         pay(case, 12_000, date(2026, 6, 20))
-    assert "amount_ore" in refused.value.details[0]
+    assert refused.value.details == ["recorded 100,00 kr on 2026-06-20, given 120,00 kr on 2026-06-20"]

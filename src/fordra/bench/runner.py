@@ -34,6 +34,7 @@ DEFAULT_SIZES = {
     "daily_run": 1_000_000,
     "daily_run_full": 1_000_000,
     "letters": 5_000,
+    "payments": 100_000,
 }
 
 
@@ -43,6 +44,7 @@ def bench_run(*, cases: int | None, only: list[str] | None, seed: int) -> dict[s
         "daily_run": bench_daily_run_result,
         "daily_run_full": bench_daily_run_full_result,
         "letters": bench_letters,
+        "payments": bench_payments_result,
     }
     unknown = [name for name in only or [] if name not in benches]
     if unknown:
@@ -81,6 +83,25 @@ def bench_daily_run_result(cases: int, seed: int, *, full: bool = False) -> dict
 def bench_daily_run_full_result(cases: int, seed: int) -> dict[str, Any]:
     """The same day with every open case re-evaluated (first run, ``fordra run --full``)."""
     return bench_daily_run_result(cases, seed, full=True)
+
+
+def bench_payments_result(payments: int, seed: int) -> dict[str, Any]:
+    """A BgMax file of ``payments`` payments against 1 000 000 open cases (10 × as many)."""
+    from fordra.bench.payments import bench_payments
+
+    measured = bench_payments(
+        payments=payments, cases=max(payments * 10, 1000), day=BENCH_TODAY, now=BENCH_NOW,
+        seed=seed,
+    )
+    result = _result(
+        name="payments",
+        n=measured["n"],
+        seconds=measured["seconds"],
+        baseline="parse + sqlite3 OCR lookup + executemany postings",
+        baseline_seconds=measured["baseline_seconds"],
+    )
+    result["detail"] = measured["detail"]
+    return result
 
 
 def bench_letters(letters: int, seed: int) -> dict[str, Any]:

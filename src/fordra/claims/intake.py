@@ -366,6 +366,8 @@ def _write(
     )
     insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "created_at"], event_rows)
     ImportBatch.objects.filter(pk=batch.pk).update(cases_created=len(new_pairs))
+    progress("Bokför", 0.95)
+    _book_handover(rows, case_ids=case_ids, pair_of=pair_of, batch_id=batch.id, today=today, now=now)
     progress("Klart", 1.0)
     return ImportResult(
         invoices=len(rows),
@@ -375,6 +377,53 @@ def _write(
         duplicate_file=False,
         batch_id=batch.id,
     )
+
+
+HANDOVER_CASES_PER_TRANSACTION = 199  # + the contra posting: the ledger's 200-posting limit
+
+
+def _book_handover(
+    rows: Sequence[ClaimRow],
+    *,
+    case_ids: dict[tuple[int, int], int],
+    pair_of: dict[int, tuple[int, int]],
+    batch_id: int,
+    today: date,
+    now: datetime,
+) -> None:
+    """Memo side of the ledger: the capital handed over, per case (Dr case:capital, Cr claims).
+
+    Grouped per creditor into transactions of up to 199 cases: one file of 100 000 invoices is
+    a few hundred balanced transactions, not one per case (each case still has its own posting).
+    """
+    from fordra.domain.ledger import Posting, Transaction
+    from fordra.ledger.services import ledger_post
+
+    capital: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        creditor_id, _ = pair = pair_of[id(r)]
+        capital[creditor_id][case_ids[pair]] += r.amount_ore
+    txs = []
+    for creditor_id, per_case in sorted(capital.items()):
+        items = sorted((cid, amount) for cid, amount in per_case.items() if amount)
+        for n, start in enumerate(range(0, len(items), HANDOVER_CASES_PER_TRANSACTION)):
+            part = items[start : start + HANDOVER_CASES_PER_TRANSACTION]
+            postings = [Posting(account=f"case:{cid}:capital", amount_ore=a) for cid, a in part]
+            postings.append(
+                Posting(account=f"claims:{creditor_id}", amount_ore=-sum(a for _, a in part))
+            )
+            if len(postings) == 2 and postings[1].amount_ore == 0:
+                continue
+            txs.append(
+                Transaction(
+                    key=f"handover:{batch_id}:{creditor_id}:{n}",
+                    date=today,
+                    kind="claim_handed_over",
+                    memo=f"Fordringar överlämnade, fil {batch_id}",
+                    postings=tuple(p for p in postings if p.amount_ore),
+                )
+            )
+    ledger_post(txs, now=now)
 
 
 def _clip(text: str, chars_max: int) -> str:

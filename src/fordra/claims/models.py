@@ -225,10 +225,15 @@ class Allocation(models.Model):
     date = models.DateField()
     payment_ref = models.CharField(max_length=120)
     key = models.CharField(max_length=160, unique=True)
+    # The remittance (redovisning) that paid this part to the creditor; "" = not yet settled.
+    settled_in = models.CharField(max_length=120, blank=True, default="", db_default="")
+    # False when the debtor paid the creditor directly: nothing to remit from klientmedel.
+    money_in = models.BooleanField(default=True, db_default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
+        indexes = [models.Index(fields=["settled_in", "date"])]
 
 
 class NumberSequence(models.Model):

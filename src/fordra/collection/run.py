@@ -45,7 +45,9 @@ from fordra.domain.ladder import (
     decide,
     ladder_for_service,
 )
+from fordra.domain.ledger import tx_fee_charged
 from fordra.domain.money import format_amount
+from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter
 from fordra.parties.models import Creditor
 from fordra.rules import load_fee_schedule, load_ladder
@@ -373,6 +375,17 @@ def _write(
         ["case_id", "invoice_id", "kind", "amount_ore", "date", "rule", "version", "explanation",
          "step", "key", "created_at"],
         fee_rows,
+    )
+    creditor_of = {row.case_id: row.creditor_id for row, _ in decisions}
+    ledger_post(
+        [
+            tx_fee_charged(
+                key=f[9], day=run_date, case_id=f[0], creditor_id=creditor_of[f[0]],
+                amount_ore=f[3],
+            )
+            for f in fee_rows
+        ],
+        now=now,
     )
     _insert_letters(letters)
     insert_rows(Task, ["case_id", "kind", "text", "created_on", "key", "created_at"], tasks)

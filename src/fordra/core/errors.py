@@ -8,11 +8,21 @@ from collections.abc import Sequence
 class ApplicationError(Exception):
     """A request Fordra refuses, with a message fit to show to the person who made it."""
 
-    def __init__(self, message: str, *, details: Sequence[str] = (), code: str = "invalid"):
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: Sequence[str] = (),
+        code: str = "invalid",
+        result_printed: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.details = list(details)
         self.code = code
+        # The command already printed its JSON result (e.g. a failed verification): the CLI then
+        # adds only the message on stderr, so stdout stays one JSON object.
+        self.result_printed = result_printed
 
 
 class NotFound(ApplicationError):

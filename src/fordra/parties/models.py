@@ -23,6 +23,27 @@ class Template(models.TextChoices):
     PUBLIC_SECTOR = "public_sector", "Offentlig sektor"
 
 
+class PricingModel(models.TextChoices):
+    """How the agency is paid (fordra.domain.settlement.PricingModel)."""
+
+    COMMISSION = "commission", "Provision på inkasserat kapital"
+    KEEPS_INTEREST_AND_FEES = "keeps_interest_and_fees", "Byrån behåller ränta och avgifter"
+    SUBSCRIPTION = "subscription", "Årsavgift + avgift per ärende"
+    ZERO_COST = "zero_cost", "0 kr (gäldenärens avgifter betalar byrån)"
+
+
+class RemitEvery(models.TextChoices):
+    DAILY = "daily", "Dagligen"
+    WEEKLY = "weekly", "Veckovis"
+    MONTHLY = "monthly", "Månadsvis"
+
+
+class PayoutAccountType(models.TextChoices):
+    BANKGIRO = "bankgiro", "Bankgiro"
+    PLUSGIRO = "plusgiro", "Plusgiro"
+    IBAN = "iban", "IBAN"
+
+
 class Creditor(models.Model):
     """A creditor (borgenär) and the agreement (uppdragsavtal) the agency has with it."""
 
@@ -33,6 +54,28 @@ class Creditor(models.Model):
         max_length=16, choices=ServiceLevel.choices, default=ServiceLevel.FULL
     )
     template = models.CharField(max_length=16, choices=Template.choices, default=Template.CONSUMER)
+    # The agreement's money terms (issue 5): pricing, remittance rhythm, payout account.
+    pricing_model = models.CharField(
+        max_length=24, choices=PricingModel.choices, default=PricingModel.COMMISSION,
+        db_default=PricingModel.COMMISSION,
+    )
+    commission_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, db_default=0
+    )
+    annual_fee_ore = models.BigIntegerField(default=0, db_default=0)
+    per_case_fee_ore = models.BigIntegerField(default=0, db_default=0)
+    remit_every = models.CharField(
+        max_length=8, choices=RemitEvery.choices, default=RemitEvery.MONTHLY,
+        db_default=RemitEvery.MONTHLY,
+    )
+    payout_account_type = models.CharField(
+        max_length=8, choices=PayoutAccountType.choices, default=PayoutAccountType.BANKGIRO,
+        db_default=PayoutAccountType.BANKGIRO,
+    )
+    payout_account = models.CharField(
+        max_length=34, blank=True, default="", db_default="",
+        help_text="Plusgiro or IBAN when the payout does not go to the bankgiro above.",
+    )
     ladder_overrides = models.JSONField(
         default=dict,
         blank=True,

@@ -1,4 +1,4 @@
-"""Payments received (inbetalningar), however they arrived."""
+"""Payments received (inbetalningar), however they arrived, and the files they came in."""
 
 from __future__ import annotations
 
@@ -8,19 +8,51 @@ from fordra.claims.models import Case
 
 
 class PaymentSource(models.TextChoices):
+    BGMAX = "bgmax", "Bankgiro (BgMax)"
+    CAMT054 = "camt054", "Bankavisering (camt.054)"
     DIRECT = "direct", "Direktbetalning till borgenären"
     MANUAL = "manual", "Manuellt registrerad"
     SIMULATION = "simulation", "Simulering"
 
 
+# Sources whose money reaches the agency's klientmedel account (a direct payment went to the
+# creditor: it settles the claim but no money moves through the agency).
+MONEY_IN_SOURCES = ("bgmax", "camt054", "simulation", "manual")
+
+
+class PaymentStatus(models.TextChoices):
+    MATCHED = "matched", "Matchad"
+    UNMATCHED = "unmatched", "Ej matchad"
+    DEDUCTION = "deduction", "Avdrag (negativ betalning)"
+
+
+class PaymentFile(models.Model):
+    """An imported payment file; its content hash makes a re-import a reported no-op."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    filename = models.CharField(max_length=255)
+    format = models.CharField(max_length=16)
+    payments = models.IntegerField(default=0)
+    matched = models.IntegerField(default=0)
+    unmatched = models.IntegerField(default=0)
+    amount_ore = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
 class Payment(models.Model):
-    """One payment. ``key`` is its idempotency key (derived from the cause), unique."""
+    """One payment. ``key`` is its idempotency key (bank serial / reference), unique."""
 
     source = models.CharField(max_length=16, choices=PaymentSource.choices)
+    status = models.CharField(
+        max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.MATCHED
+    )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, related_name="payments")
+    file = models.ForeignKey(PaymentFile, on_delete=models.PROTECT, null=True, db_index=False)
     amount_ore = models.BigIntegerField()
     paid_on = models.DateField()
     reference = models.CharField(max_length=140, blank=True, default="")
+    payer_name = models.CharField(max_length=140, blank=True, default="")
+    suggestions = models.JSONField(default=list, blank=True)
     allocated_ore = models.BigIntegerField(default=0)
     overpaid_ore = models.BigIntegerField(default=0)
     key = models.CharField(max_length=120, unique=True)
@@ -29,3 +61,4 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["paid_on", "id"]
+        indexes = [models.Index(fields=["status", "paid_on"])]

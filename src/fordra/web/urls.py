@@ -17,5 +17,8 @@ urlpatterns = [
     path("staff/cases/", views.case_list_view, name="case_list"),
     path("staff/cases/<str:ref>/", views.case_detail_view, name="case_detail"),
     path("staff/letters/<int:letter_id>.pdf", views.letter_pdf_view, name="letter_pdf"),
+    path("staff/payments/unmatched/", views.unmatched_view, name="unmatched"),
+    path("staff/cases/<str:ref>/direct-payment/", views.direct_payment_view, name="direct_payment"),
+    path("staff/klientmedel/", views.klientmedel_view, name="klientmedel"),
     path("staff/letters/<int:letter_id>/", views.letter_html_view, name="letter_html"),
 ]

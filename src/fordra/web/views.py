@@ -121,3 +121,90 @@ def letter_pdf_view(request: HttpRequest, letter_id: int) -> HttpResponse:
 @staff_required
 def letter_html_view(request: HttpRequest, letter_id: int) -> HttpResponse:
     return HttpResponse(letter_html(_sent_letter(letter_id)))
+
+
+def _actor(request: HttpRequest) -> str:
+    return f"staff:{request.user.get_username()}"
+
+
+@staff_required
+def unmatched_view(request: HttpRequest) -> HttpResponse:
+    """The unmatched queue: payments no OCR matched, with suggestions; staff match them."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from fordra.core.errors import ApplicationError
+    from fordra.payments.models import Payment, PaymentStatus
+    from fordra.payments.services import payment_match
+
+    if request.method == "POST":
+        try:
+            payment_id = int(request.POST.get("payment", ""))
+            case = case_get(ref=request.POST.get("ref", ""))
+            payment_match(
+                payment_id=payment_id, case=case, now=timezone.now(), actor=_actor(request)
+            )
+            messages.success(request, f"Betalningen matchades mot {case.ref}.")
+        except (ValueError, ApplicationError) as exc:
+            messages.error(request, f"Kunde inte matcha: {getattr(exc, 'message', exc)}")
+        return redirect("web:unmatched")
+    payments = Payment.objects.filter(
+        status__in=[PaymentStatus.UNMATCHED, PaymentStatus.DEDUCTION]
+    ).order_by("paid_on", "id")[:500]
+    return render(
+        request,
+        "web/unmatched.html",
+        {"payments": payments, "missing_rates": _rate_warning(timezone.localdate())},
+    )
+
+
+@staff_required
+def direct_payment_view(request: HttpRequest, ref: str) -> HttpResponse:
+    """A payment the creditor received directly, registered by staff."""
+    from datetime import date
+
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from fordra.core.errors import ApplicationError
+    from fordra.domain.money import AmountError, parse_amount
+    from fordra.payments.services import payment_apply
+
+    try:
+        case = case_get(ref=ref)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    if request.method == "POST":
+        try:
+            amount = parse_amount(request.POST.get("amount", ""))
+            paid_on = date.fromisoformat(request.POST.get("date", ""))
+            reference = request.POST.get("reference", "")[:100]
+            payment_apply(
+                case=case, amount_ore=amount, paid_on=paid_on, source="direct",
+                key=f"direct:{case.id}:{paid_on.isoformat()}:{amount}:{reference}",
+                now=timezone.now(), reference=reference, actor=_actor(request),
+            )
+            messages.success(request, "Direktbetalningen registrerades.")
+        except (ValueError, AmountError, ApplicationError) as exc:
+            messages.error(request, f"Kunde inte registrera: {getattr(exc, 'message', exc)}")
+    return redirect("web:case_detail", ref=case.ref)
+
+
+@staff_required
+def klientmedel_view(request: HttpRequest) -> HttpResponse:
+    """Klientmedel reconciliation and the ledger's hash chain, for staff."""
+    from fordra.ledger.reconcile import reconcile
+    from fordra.ledger.services import ledger_verify
+    from fordra.settlement.models import Remittance
+
+    today = timezone.localdate()
+    return render(
+        request,
+        "web/klientmedel.html",
+        {
+            "report": reconcile(as_of=today),
+            "verify": ledger_verify(),
+            "remittances": Remittance.objects.select_related("creditor")[:50],
+            "missing_rates": _rate_warning(today),
+        },
+    )

@@ -1,0 +1,225 @@
+"""``fordra import payments FILE``: BgMax or camt.054, detected; matched by OCR; booked.
+
+All or nothing, like every import: a file that fails its own checks (totals, counts, structure)
+is refused whole with the line that is wrong. A file imported before (same content hash) is a
+reported no-op; within a new file, a payment already recorded (same bank serial/reference) is
+counted as a duplicate and never booked twice.
+
+Matching (DOMAIN.md §14): the reference is an OCR number with a valid check digit that names a
+case → matched (BgMax reference code 2, and codes 0/1/3/4/5 after our own Luhn check and lookup;
+a camt.054 structured SCOR reference, or a free text that is such a number). Everything else goes
+to the unmatched queue with suggestions — never dropped: an invoice number found in the
+reference or free text, or an open case of a debtor with the payer's name and that balance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from fordra.core.bulk import query_in
+from fordra.core.errors import ApplicationError
+from fordra.domain.identifiers import validate_bankgiro
+from fordra.domain.ocr import is_valid_ocr
+from fordra.payments.models import PaymentFile
+from fordra.payments.services import Incoming, RecordResult, payments_record
+
+PAYMENT_FILE_BYTES_MAX = 256 * 1024 * 1024
+_DIGITS = re.compile(r"\d{2,25}")
+_TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/]{1,40}")
+
+
+@dataclass(frozen=True)
+class FilePayment:
+    key: str
+    amount_ore: int
+    paid_on: date
+    reference: str
+    free_text: str
+    payer_name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ImportPaymentsResult:
+    payments: int
+    matched: int
+    unmatched: int
+    amount_ore: int
+    duplicate: bool
+    duplicates: int
+    format: str
+    closed: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "payments": self.payments,
+            "matched": self.matched,
+            "unmatched": self.unmatched,
+            "amount_ore": self.amount_ore,
+            "duplicate": self.duplicate,
+            "duplicates": self.duplicates,
+            "format": self.format,
+            "cases_closed": self.closed,
+        }
+
+
+def read_payment_file(data: bytes, *, allow_test_file: bool) -> tuple[str, list[FilePayment]]:
+    """Detect the format and parse; the whole file or an ApplicationError."""
+    from fordra.formats.bgmax import BgmaxError, looks_like_bgmax, parse_bgmax
+    from fordra.formats.camt054 import Camt054Error, looks_like_camt054, parse_camt054
+
+    agency_bankgiro = validate_bankgiro(settings.AGENCY["bankgiro"])
+    if looks_like_bgmax(data):
+        try:
+            parsed = parse_bgmax(data)
+        except BgmaxError as exc:
+            raise ApplicationError(f"the BgMax file was refused: {exc}") from exc
+        if parsed.test and not allow_test_file:
+            raise ApplicationError(
+                "this is a test file (TK01 marker T): refused (use --allow-test-file to import it)"
+            )
+        payments = []
+        for p in parsed.payments:
+            if p.receiving_bankgiro.lstrip("0") != agency_bankgiro.lstrip("0"):
+                raise ApplicationError(
+                    f"line {p.line}: the payment was made to bankgiro {p.receiving_bankgiro}, "
+                    f"not to the agency's klientmedel bankgiro {agency_bankgiro}"
+                )
+            references = [p.reference, *(r.reference for r in p.extra_references)]
+            payments.append(
+                FilePayment(
+                    key=p.key,
+                    amount_ore=p.amount_ore,
+                    paid_on=p.payment_date,
+                    reference=" ".join(r for r in references if r),
+                    free_text=" ".join(p.information),
+                    payer_name=p.payer_name,
+                    source="bgmax",
+                )
+            )
+        return "bgmax", payments
+    if looks_like_camt054(data):
+        try:
+            camt = parse_camt054(data)
+        except Camt054Error as exc:
+            raise ApplicationError(f"the camt.054 file was refused: {exc}") from exc
+        return "camt054", [
+            FilePayment(
+                key=p.key,
+                amount_ore=p.amount_ore,
+                paid_on=p.booking_date,
+                reference=p.reference,
+                free_text=p.free_text,
+                payer_name=p.debtor_name,
+                source="camt054",
+            )
+            for p in camt.payments
+        ]
+    raise ApplicationError(
+        "not a payment file this version reads: expected BgMax (Bankgirot) or ISO 20022 camt.054"
+    )
+
+
+def match_references(payments: list[FilePayment]) -> list[Incoming]:
+    """OCR → case, set-based; the rest unmatched with suggestions."""
+    candidates: dict[str, list[str]] = {}
+    for p in payments:
+        found = [d for d in _DIGITS.findall(f"{p.reference} {p.free_text}") if is_valid_ocr(d)]
+        candidates[p.key] = found
+    wanted = sorted({d for ds in candidates.values() for d in ds})
+    case_of = dict(query_in("SELECT ocr, id FROM claims_case WHERE ocr IN ({in})", values=wanted))
+    out = []
+    unmatched = []
+    for p in payments:
+        case_id = next((case_of[d] for d in candidates[p.key] if d in case_of), None)
+        if case_id is None or p.amount_ore < 0:
+            unmatched.append(p)
+        out.append(
+            Incoming(
+                key=p.key,
+                source=p.source,
+                amount_ore=p.amount_ore,
+                paid_on=p.paid_on,
+                reference=(p.reference or p.free_text)[:140],
+                payer_name=p.payer_name,
+                case_id=case_id if p.amount_ore > 0 else None,
+            )
+        )
+    suggestions = _suggestions(unmatched)
+    return [
+        i if i.case_id is not None else replace(i, suggestions=suggestions.get(i.key, ()))
+        for i in out
+    ]
+
+
+def _suggestions(payments: list[FilePayment]) -> dict[str, tuple[dict[str, str], ...]]:
+    """Invoice numbers named in the text; open cases of a debtor with the payer's exact name."""
+    if not payments:
+        return {}
+    tokens = {p.key: set(_TOKENS.findall(f"{p.reference} {p.free_text}")) for p in payments}
+    numbers = sorted({t for ts in tokens.values() for t in ts})
+    by_invoice: dict[str, list[int]] = {}
+    for number, case_number in query_in(
+        "SELECT i.invoice_number, c.number FROM claims_invoice i JOIN claims_case c "
+        "ON c.id = i.case_id WHERE i.invoice_number IN ({in})",
+        values=numbers,
+    ):
+        by_invoice.setdefault(number, []).append(case_number)
+    names = sorted({p.payer_name.strip().lower() for p in payments if p.payer_name.strip()})
+    by_name: dict[str, list[int]] = {}
+    for name, case_number in query_in(
+        "SELECT LOWER(d.name), c.number FROM parties_debtor d JOIN claims_case c "
+        "ON c.debtor_id = d.id WHERE LOWER(d.name) IN ({in}) AND c.state NOT LIKE 'closed%%'",
+        values=names,
+    ):
+        by_name.setdefault(name, []).append(case_number)
+    out: dict[str, tuple[dict[str, str], ...]] = {}
+    for p in payments:
+        found: list[dict[str, str]] = []
+        for token in sorted(tokens[p.key]):
+            for number in by_invoice.get(token, []):
+                found.append({"ref": f"FD-{number}", "why": f"fakturanummer {token} i referensen"})
+        for number in by_name.get(p.payer_name.strip().lower(), []):
+            found.append({"ref": f"FD-{number}", "why": f"betalarens namn {p.payer_name}"})
+        out[p.key] = tuple(found[:10])
+    return out
+
+
+def payments_import(
+    *, data: bytes, filename: str, now: datetime, allow_test_file: bool = False
+) -> ImportPaymentsResult:
+    if len(data) > PAYMENT_FILE_BYTES_MAX:
+        raise ApplicationError(f"the file is larger than {PAYMENT_FILE_BYTES_MAX} bytes")
+    sha = hashlib.sha256(data).hexdigest()
+    known = PaymentFile.objects.filter(sha256=sha).first()
+    if known is not None:
+        return ImportPaymentsResult(
+            payments=known.payments, matched=0, unmatched=0, amount_ore=known.amount_ore,
+            duplicate=True, duplicates=known.payments, format=known.format, closed=0,
+        )
+    fmt, payments = read_payment_file(data, allow_test_file=allow_test_file)
+    incoming = match_references(payments)
+    with transaction.atomic():
+        record = PaymentFile.objects.create(sha256=sha, filename=filename[:255], format=fmt)
+        result: RecordResult = payments_record(items=incoming, now=now, file_id=record.id)
+        PaymentFile.objects.filter(pk=record.pk).update(
+            payments=result.payments, matched=result.matched, unmatched=result.unmatched,
+            amount_ore=result.amount_ore,
+        )
+    return ImportPaymentsResult(
+        payments=result.payments,
+        matched=result.matched,
+        unmatched=result.unmatched,
+        amount_ore=result.amount_ore,
+        duplicate=False,
+        duplicates=result.duplicates,
+        format=fmt,
+        closed=len(result.closed),
+    )
