@@ -224,6 +224,7 @@ __all__ = [
     "tx_fee_charged",
     "tx_interest_accrued",
     "tx_paid_to_creditor",
+    "tx_payment",
     "tx_payment_allocated",
     "tx_payment_received",
     "tx_refund_paid",
@@ -260,6 +261,7 @@ KIND_FEE_CHARGED = "fee_charged"
 KIND_INTEREST_ACCRUED = "interest_accrued"
 KIND_PAYMENT_RECEIVED = "payment_received"
 KIND_PAYMENT_ALLOCATED = "payment_allocated"
+KIND_PAYMENT = "payment"
 KIND_PAID_TO_CREDITOR = "paid_to_creditor"
 KIND_REMITTANCE = "remittance"
 KIND_WRITE_OFF = "write_off"
@@ -861,6 +863,53 @@ def tx_payment_allocated(
             (liability_account(creditor_id), -to_creditor),
             (revenue_account("interest"), -interest if agency_keeps_interest else 0),
             (revenue_account("fees"), -costs if agency_keeps_fees else 0),
+            (REFUNDS_OWED, -overpaid),
+        ],
+    )
+
+
+def tx_payment(
+    *,
+    key: str,
+    day: dt.date,
+    case_id: str,
+    creditor_id: str,
+    capital_ore: int,
+    interest_ore: int,
+    costs_ore: int,
+    overpaid_ore: int,
+    agency_keeps_interest: bool,
+    agency_keeps_fees: bool,
+    memo: str | None = None,
+) -> Transaction:
+    """A matched bank payment as one linked transaction: received, interest recognised, applied.
+
+    Exactly the netted postings of ``tx_payment_received`` (the whole amount) +
+    ``tx_interest_accrued`` (the interest paid) + ``tx_payment_allocated``: unapplied and the
+    case's interest net out, leaving Dr bank; Cr case capital / fees; Dr claims (capital + fees);
+    Cr the creditor's liability, agency revenue (kept interest / fees) and refunds owed. Built in
+    one step because a bank file holds tens of thousands of these (a test keeps the two ways
+    equal). Every amount ≥ 0.
+    """
+    capital = _not_negative(capital_ore, "capital_ore")
+    interest = _not_negative(interest_ore, "interest_ore")
+    costs = _not_negative(costs_ore, "costs_ore")
+    overpaid = _not_negative(overpaid_ore, "overpaid_ore")
+    kept_interest = interest if agency_keeps_interest else 0
+    kept_fees = costs if agency_keeps_fees else 0
+    return _tx(
+        key=key,
+        day=day,
+        kind=KIND_PAYMENT,
+        memo=f"payment: case {case_id}" if memo is None else memo,
+        postings=[
+            (BANK, capital + interest + costs + overpaid),
+            (case_account(case_id, "capital"), -capital),
+            (case_account(case_id, "fees"), -costs),
+            (claims_account(creditor_id), capital + costs),
+            (liability_account(creditor_id), -(capital + interest + costs - kept_interest - kept_fees)),
+            (revenue_account("interest"), -kept_interest),
+            (revenue_account("fees"), -kept_fees),
             (REFUNDS_OWED, -overpaid),
         ],
     )

@@ -43,15 +43,21 @@ def _content(tx: Transaction) -> tuple[object, ...]:
     return (tx.date, tx.kind, tuple((p.account, p.amount_ore) for p in tx.postings))
 
 
-def ledger_post(transactions: Sequence[Transaction], *, now: datetime) -> int:
-    """Append ``transactions`` (in order) unless already posted; returns how many were new."""
+def ledger_post(
+    transactions: Sequence[Transaction], *, now: datetime, assume_new: bool = False
+) -> int:
+    """Append ``transactions`` (in order) unless already posted; returns how many were new.
+
+    ``assume_new``: the caller derived every key from a cause first recorded in this same
+    database transaction, so none can be stored yet; the unique key still refuses a mistake.
+    """
     if not transactions:
         return 0
     keys = [tx.key for tx in transactions]
     if len(set(keys)) != len(keys):
         raise ApplicationError("two transactions with the same key in one posting")
     with transaction.atomic():
-        stored = _stored(keys)
+        stored = {} if assume_new else _stored(keys)
         new = []
         for tx in transactions:
             old = stored.get(tx.key)

@@ -31,6 +31,7 @@ from fordra.domain.ledger import (
     Transaction,
     tx_interest_accrued,
     tx_paid_to_creditor,
+    tx_payment,
     tx_payment_allocated,
     tx_payment_received,
 )
@@ -188,16 +189,24 @@ def payments_record(
                          money_in)
                     )
                     data.allocations.append(_Alloc(invoice_id, component, amount, item.paid_on))
-                booked = _booking(item, data, parts=parts, overpaid=overpaid, money_in=money_in,
-                                  keeps=keeps[data.creditor_id])
-                # Money in, interest recognised and allocation are one linked transaction: they
-                # stand or fall together, and a file of 100 000 payments is 100 000 of them.
-                parts_txs = [_money_in(item), *booked] if money_in else booked
-                if parts_txs:
+                if money_in:
+                    # Money in, interest recognised and allocation are one linked transaction:
+                    # they stand or fall together (fordra.domain.ledger.tx_payment).
+                    keeps_interest, keeps_fees = keeps[data.creditor_id]
                     txs.append(
-                        _linked(key=f"payment:{item.key}", day=item.paid_on, kind="payment",
-                                memo=_payment_memo(item, data.case_id, parts, overpaid),
-                                txs=parts_txs)
+                        tx_payment(
+                            key=f"payment:{item.key}", day=item.paid_on,
+                            case_id=str(data.case_id), creditor_id=str(data.creditor_id),
+                            capital_ore=parts["capital"], interest_ore=parts["interest"],
+                            costs_ore=parts["costs"], overpaid_ore=overpaid,
+                            agency_keeps_interest=keeps_interest, agency_keeps_fees=keeps_fees,
+                            memo=_payment_memo(item, data.case_id, parts, overpaid),
+                        )
+                    )
+                else:
+                    txs.extend(
+                        _booking(item, data, parts=parts, overpaid=overpaid, money_in=False,
+                                 keeps=keeps[data.creditor_id])
                     )
                 event_rows.append(
                     (item.case_id, adapt(item.paid_on), "payment", _payment_text(item, parts, overpaid),
@@ -241,7 +250,8 @@ def payments_record(
         touched = sorted(cases)
         for start in range(0, len(touched), 900):
             Case.objects.filter(id__in=touched[start : start + 900]).update(next_check_on=None)
-        ledger_post(txs, now=now)
+        # The keys derive from payment keys that were new in this same transaction.
+        ledger_post(txs, now=now, assume_new=True)
         result.closed = sorted(closing)
     return result
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -1511,3 +1511,55 @@ LedgerRun.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_a_realistic_run_keeps_the_ledger_whole = LedgerRun.TestCase
+
+
+@given(
+    capital=st.integers(min_value=0, max_value=10**9),
+    interest=st.integers(min_value=0, max_value=10**7),
+    costs=st.integers(min_value=0, max_value=10**6),
+    overpaid=st.integers(min_value=0, max_value=10**7),
+    keeps_interest=st.booleans(),
+    keeps_fees=st.booleans(),
+)
+def test_the_linked_payment_equals_receipt_plus_interest_plus_allocation_netted(
+    capital, interest, costs, overpaid, keeps_interest, keeps_fees
+):
+    from fordra.domain.ledger import (
+        tx_interest_accrued,
+        tx_payment,
+        tx_payment_allocated,
+        tx_payment_received,
+    )
+
+    total = capital + interest + costs + overpaid
+    assume(total > 0)
+    day = date(2026, 7, 20)
+    common = {"case_id": "7", "creditor_id": "3"}
+    parts = [tx_payment_received(key="a", day=day, amount_ore=total)]
+    if interest:
+        parts.append(tx_interest_accrued(key="b", day=day, amount_ore=interest, **common))
+    if capital + interest + costs:
+        parts.append(
+            tx_payment_allocated(
+                key="c", day=day, capital_ore=capital, interest_ore=interest, costs_ore=costs,
+                overpaid_ore=overpaid, agency_keeps_interest=keeps_interest,
+                agency_keeps_fees=keeps_fees, **common,
+            )
+        )
+    netted: dict[str, int] = {}
+    for tx in parts:
+        for p in tx.postings:
+            netted[p.account] = netted.get(p.account, 0) + p.amount_ore
+    if capital + interest + costs == 0:
+        netted["unapplied"] = netted.get("unapplied", 0) + overpaid  # overpayment alone
+        netted["refunds_owed"] = -overpaid
+
+    linked = tx_payment(
+        key="d", day=day, capital_ore=capital, interest_ore=interest, costs_ore=costs,
+        overpaid_ore=overpaid, agency_keeps_interest=keeps_interest, agency_keeps_fees=keeps_fees,
+        **common,
+    )
+
+    assert {p.account: p.amount_ore for p in linked.postings} == {
+        a: v for a, v in netted.items() if v
+    }
