@@ -3,7 +3,7 @@
 
 VENV := .venv/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/fordra
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 run:  ## set up, load the demo portfolio and serve http://127.0.0.1:8000
 	@scripts/bootstrap.sh run

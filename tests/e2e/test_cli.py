@@ -235,3 +235,33 @@ def test_import_payments_verify_the_ledger_and_settle_from_the_command_line(
     bad.write_text("hello")
     code, _, err = run(capsys, "import", "payments", str(bad))
     assert code == 1 and "not a payment file" in err
+
+
+def test_a_payment_file_given_to_the_run_is_applied_before_the_days_letters(
+    capsys, registered, tmp_path: Path, settings
+):
+    from datetime import UTC, date, datetime
+
+    from fordra.formats.bgmax import write_bgmax
+    from fordra.letters.models import Letter
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    f = tmp_path / "claims.csv"
+    f.write_bytes(claims_csv(claim_line("F-1", debtor=PNR_A, invoice_date="2026-05-13",
+                                        due_date="2026-06-12")))
+    run(capsys, "migrate")
+    run(capsys, "import", "claims", str(f))
+    case = Case.objects.get()
+    bgmax = tmp_path / "bgmax.txt"
+    # Paid in full on the reminder day: capital + 10 days' interest (10 % of 1 000 kr: 2,74 kr).
+    bgmax.write_bytes(write_bgmax(receiving_bankgiro="50501055",
+                                  payments=[(date(2026, 6, 22), case.ocr, 100_274, "1")],
+                                  created=datetime(2026, 6, 22, 7, tzinfo=UTC)))
+
+    code, ran, err = run(capsys, "--json", "run", "--date", "2026-06-22", "--payments", str(bgmax))
+
+    assert code == 0, err
+    assert ran["letters"] == 0
+    case.refresh_from_db()
+    assert case.state == "closed_paid"
+    assert not Letter.objects.exists()

@@ -194,3 +194,23 @@ def test_a_camt054_notification_matches_by_structured_reference_and_queues_the_r
     queued = Payment.objects.get(status="unmatched")
     assert queued.suggestions == [{"ref": case.ref, "why": "fakturanummer A-2 i referensen"}]
     assert_money_invariants()
+
+
+def test_a_camt054_file_in_another_currency_is_refused_whole(portfolio):
+    from fordra.core.errors import ApplicationError
+    from fordra.formats.camt054 import CamtPayment, write_camt054
+
+    cases, _, _ = portfolio
+    eur = CamtPayment(
+        entry_ref="E1", tx_ref="T1", amount_ore=10_000, currency="EUR", booking_date=PAY_DAY,
+        value_date=PAY_DAY, reference=cases[PNR_A].ocr, reference_structured=True, free_text="",
+        debtor_name="X", account="SE4550000000058398257466",
+    )
+    data = write_camt054(account="SE4550000000058398257466", payments=[eur], created=NOW,
+                         message_id="M1")
+
+    with pytest.raises(ApplicationError) as refused:
+        payments_import(data=data, filename="eur.xml", now=NOW)
+
+    assert "only SEK is accepted" in refused.value.message
+    assert Payment.objects.count() == 0

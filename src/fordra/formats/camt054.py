@@ -93,7 +93,8 @@ NAMESPACE: Final = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.{version:02d}"
 
 _MESSAGE: Final = "BkToCstmrDbtCdtNtfctn"
 _AMOUNT: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+# A date, or the date part of a date-time or a date with a time zone (2026-01-15T09:30:00+01:00).
+_DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[TZ+-].*)?", re.DOTALL)
 _CURRENCY: Final = re.compile(r"[A-Z]{3}")
 _IBAN: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}")
 _SIGNS: Final = {"CRDT": 1, "DBIT": -1}
@@ -477,7 +478,7 @@ def _date_of(entry: Element, name: str, where: str) -> date | None:
     if holder is None:
         return None
     text = _text(holder, "Dt") or _text(holder, "DtTm")
-    match = _DATE.match(text)
+    match = _DATE.fullmatch(text)
     if match is None:
         raise Camt054Error(f"{where}: {name}: {text!r} is not a date")
     try:

@@ -110,6 +110,12 @@ def read_payment_file(data: bytes, *, allow_test_file: bool) -> tuple[str, list[
             camt = parse_camt054(data)
         except Camt054Error as exc:
             raise ApplicationError(f"the camt.054 file was refused: {exc}") from exc
+        foreign = [p for p in camt.payments if p.currency != "SEK"]
+        if foreign:
+            raise ApplicationError(
+                f"the camt.054 file was refused: transaction {foreign[0].tx_ref} is in "
+                f"{foreign[0].currency}; only SEK is accepted"
+            )
         return "camt054", [
             FilePayment(
                 key=p.key,

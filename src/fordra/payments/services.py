@@ -23,7 +23,7 @@ from django.db import connection, transaction
 
 from fordra.claims.models import CLOSED_STATES, Allocation, Case, CaseEvent, CaseState, Task
 from fordra.claims.selectors import case_balance
-from fordra.core.bulk import adapt, as_date, gc_paused, insert_rows, query_in
+from fordra.core.bulk import adapt, as_date, date_adapter, gc_paused, insert_rows, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.allocation import ClaimBalance, allocate_payment
 from fordra.domain.ledger import (
@@ -43,6 +43,20 @@ from fordra.payments.models import MONEY_IN_SOURCES, Payment, PaymentStatus
 from fordra.reference.services import reference_rate_table
 
 PAYMENT_ORE_MAX = 100_000_000_00  # a limit on everything: 100 million kronor per payment
+
+
+class _DateMemo:
+    """The backend's date adapter, memoised: a bank file has a handful of distinct days."""
+
+    def __init__(self) -> None:
+        self.adapt = date_adapter()
+        self.seen: dict[date, Any] = {}
+
+    def __call__(self, day: date) -> Any:
+        value = self.seen.get(day)
+        if value is None:
+            value = self.seen[day] = self.adapt(day)
+        return value
 
 
 @dataclass(frozen=True)
@@ -169,6 +183,7 @@ def payments_record(
         payment_rows, alloc_rows, event_rows, task_rows = [], [], [], []
         txs: list[Transaction] = []
         stamp = adapt(now)
+        adapt_date = _DateMemo()
         closing: dict[int, date] = {}
         for item in sorted(items, key=lambda i: (i.case_id or 0, i.paid_on, i.key)):
             money_in = item.source in MONEY_IN_SOURCES
@@ -184,7 +199,7 @@ def payments_record(
                 allocated, overpaid, parts, lines, remaining = _allocate(data, item, rates=rates)
                 for invoice_id, component, amount in lines:
                     alloc_rows.append(
-                        (item.case_id, invoice_id, component, amount, adapt(item.paid_on),
+                        (item.case_id, invoice_id, component, amount, adapt_date(item.paid_on),
                          f"payment:{item.key}", f"{item.key}:{invoice_id}:{component}", stamp,
                          money_in)
                     )
@@ -209,14 +224,14 @@ def payments_record(
                                  keeps=keeps[data.creditor_id])
                     )
                 event_rows.append(
-                    (item.case_id, adapt(item.paid_on), "payment", _payment_text(item, parts, overpaid),
+                    (item.case_id, adapt_date(item.paid_on), "payment", _payment_text(item, parts, overpaid),
                      actor, stamp)
                 )
                 if overpaid:
                     task_rows.append(
                         (item.case_id, "refund",
                          f"Återbetala överskott {format_amount(overpaid)} till gäldenären",
-                         adapt(item.paid_on), f"task:refund:{item.key}", stamp)
+                         adapt_date(item.paid_on), f"task:refund:{item.key}", stamp)
                     )
                 if data.state not in CLOSED_STATES and remaining <= 0:
                     data.state = CaseState.CLOSED_PAID
@@ -227,7 +242,7 @@ def payments_record(
             result.allocated_ore += allocated
             result.overpaid_ore += overpaid
             payment_rows.append(
-                (item.source, status, item.case_id, file_id, item.amount_ore, adapt(item.paid_on),
+                (item.source, status, item.case_id, file_id, item.amount_ore, adapt_date(item.paid_on),
                  item.reference[:140], item.payer_name[:140], _json(item.suggestions),
                  allocated, overpaid, item.key, actor, stamp)
             )

@@ -34,6 +34,14 @@ from fordra.synthetic.portfolio import generate_claim_rows, generate_creditors, 
 Progress = Callable[[str, float], None]
 SIMULATION_DAYS_MAX = 3660
 SIMULATION_CASES_MAX = 200_000
+# One of each pricing model, so remittances show each way an agency is paid.
+SIMULATED_PRICING: tuple[dict[str, Any], ...] = (
+    {"pricing_model": "commission", "commission_percent": "12", "remit_every": "weekly"},
+    {"pricing_model": "zero_cost", "remit_every": "monthly"},
+    {"pricing_model": "keeps_interest_and_fees", "remit_every": "daily"},
+    {"pricing_model": "subscription", "annual_fee_ore": 120_000, "per_case_fee_ore": 2_500,
+     "remit_every": "monthly"},
+)
 
 
 def _noop(stage: str, fraction: float) -> None:
@@ -105,6 +113,7 @@ def simulate_portfolio_load(
             bankgiro=c.bankgiro,
             template=c.template,
             reminder_fee_agreed=i % 2 == 0,
+            **SIMULATED_PRICING[i % len(SIMULATED_PRICING)],
         )
     rows = generate_claim_rows(
         creditors=synthetic,

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from fordra.parties.models import Creditor
+from fordra.settlement.services import settle
 from fordra.simulation.run import simulate_days, simulate_portfolio_load
 
 DEMO_USERNAME = "staff"
@@ -55,6 +56,9 @@ def demo_setup(*, invoices: int, seed: int, today: date, now: datetime) -> dict[
     days += simulate_days(
         seed=seed, start=second, days=(today - second).days + 1, now=now, render_letters=True
     )
+    # Remit what the simulated debtors paid, so the klientmedel page has remittances to show.
+    remitted = settle(day=today, now=now)
+    result["remittances"] = len(remitted.remittances)
     result["portfolio"] = {
         "cases": cases,
         "days_simulated": len(days),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import doctest
 import hashlib
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -468,6 +469,7 @@ def test_a_file_out_of_structure_is_refused_naming_the_line(edit: str, message: 
         (SAMPLE.replace(b"Storgatan 1", b"Storgatan\x001"), "line 5: control character 0x00"),
         (SAMPLE.replace(b"Storgatan 1", b"Storgatan\r1"), "line 5: control character 0x0d"),
         (b"claims_csv;amount\n1;2\n", "line 1: the file must start with a TK01 record"),
+        (SAMPLE.split(b"\r\n")[2], "line 1: the file must start with a TK01 record"),
     ],
 )
 def test_files_that_are_not_bgmax_are_refused(data: bytes, message: str) -> None:
@@ -650,9 +652,12 @@ def test_a_parsed_payment_is_the_same_object_its_constructor_makes() -> None:
     for payment in parse_bgmax(SAMPLE).payments + parse_bgmax(WITH_TABS).payments:
         fields = {f.name: getattr(payment, f.name) for f in dataclasses.fields(BgmaxPayment)}
 
+        constructed = BgmaxPayment(**fields)
         assert vars(payment) == fields
-        assert BgmaxPayment(**fields) == payment
-        assert hash(BgmaxPayment(**fields)) == hash(payment)
+        assert constructed == payment and hash(constructed) == hash(payment)
+        assert repr(constructed) == repr(payment)
+        # the fast path keeps the compact key-sharing instance dict of a normal instance
+        assert sys.getsizeof(vars(payment)) <= sys.getsizeof(vars(constructed))
 
 
 # --- detection ------------------------------------------------------------------------------

@@ -218,6 +218,7 @@ def test_a_bad_currency_code_is_refused() -> None:
         ("<Sts>\n          <Cd>BOOK</Cd>\n        </Sts>", "", "Ntfctn 1 Ntry 1: Sts: missing; only booked entries (BOOK)"),
         ("<Dt>2026-01-16</Dt>", "<Dt>2026-02-30</Dt>", "Ntfctn 1 Ntry 1: BookgDt: '2026-02-30' is not a date"),
         ("<Dt>2026-01-16</Dt>", "<Dt>16/01/2026</Dt>", "Ntfctn 1 Ntry 1: BookgDt: '16/01/2026' is not a date"),
+        ("<Dt>2026-01-16</Dt>", "<Dt>2026-01-16x</Dt>", "Ntfctn 1 Ntry 1: BookgDt: '2026-01-16x' is not a date"),
         ("<BookgDt>\n          <Dt>2026-01-16</Dt>\n        </BookgDt>", "", "Ntfctn 1 Ntry 1: BookgDt: missing"),
         ("<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>CRED</CdtDbtInd>", "Ntfctn 1 Ntry 1: CdtDbtInd: CRED, not CRDT or DBIT"),
         ('<Amt Ccy="SEK">1234.5</Amt>', '<Amt Ccy="EUR">1234.5</Amt>', "Ntfctn 1 Ntry 1 TxDtls 1: Amt: currency EUR differs from the entry's SEK"),
