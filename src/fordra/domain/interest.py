@@ -261,10 +261,7 @@ def compute_interest(
             reference, provisional = rates.rate_on(start)
             rate = max(reference + STATUTORY_MARGIN, _ZERO)
         days = (end - start).days + 1
-        with localcontext() as context:
-            context.prec = _CALCULATION_DIGITS
-            exact = Decimal(capital) * rate * days / (100 * DAYS_PER_YEAR)
-            amount = exact.quantize(_AMOUNT_QUANTUM)
+        amount, amount_ore = _period_amount(capital_ore=capital, rate=rate, days=days)
         periods.append(
             InterestPeriod(
                 start=start,
@@ -274,7 +271,7 @@ def compute_interest(
                 rate_percent=rate,
                 reference_rate_percent=reference,
                 amount=amount,
-                amount_ore=round_half_up(exact),
+                amount_ore=amount_ore,
                 provisional=provisional,
             )
         )
@@ -286,6 +283,29 @@ def compute_interest(
         version=rates.version,
         provisional=any(period.provisional for period in periods),
     )
+
+
+_RATE_SCALE = 10_000  # rates with up to four decimals are computed in exact integers
+_PERIOD_DENOMINATOR = 100 * _RATE_SCALE * DAYS_PER_YEAR
+
+
+def _period_amount(*, capital_ore: int, rate: Decimal, days: int) -> tuple[Decimal, int]:
+    """``capital × rate / 100 × days / 365``: (exact to 10 decimals of öre, rounded half up).
+
+    Rates with at most four decimals (every reference rate and almost every agreed one) take an
+    exact integer path — the same result as the Decimal path below, several times faster, which
+    matters when a bank file allocates 100 000 payments.
+    """
+    scaled = rate * _RATE_SCALE
+    if scaled == scaled.to_integral_value() and capital_ore >= 0:
+        numerator = capital_ore * int(scaled) * days
+        amount_ore = (2 * numerator + _PERIOD_DENOMINATOR) // (2 * _PERIOD_DENOMINATOR)
+        amount = (Decimal(numerator) / _PERIOD_DENOMINATOR).quantize(_AMOUNT_QUANTUM)
+        return amount, amount_ore
+    with localcontext() as context:
+        context.prec = _CALCULATION_DIGITS
+        exact = Decimal(capital_ore) * rate * days / (100 * DAYS_PER_YEAR)
+        return exact.quantize(_AMOUNT_QUANTUM), round_half_up(exact)
 
 
 def _capital_on(day: date, *, initial_ore: int, changes: Sequence[CapitalChange]) -> int:

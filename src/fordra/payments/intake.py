@@ -137,6 +137,10 @@ def match_references(payments: list[FilePayment]) -> list[Incoming]:
     """OCR → case, set-based; the rest unmatched with suggestions."""
     candidates: dict[str, list[str]] = {}
     for p in payments:
+        if p.reference.isdigit() and not p.free_text:
+            # The common case (BgMax reference code 2): the reference is the whole OCR.
+            candidates[p.key] = [p.reference] if is_valid_ocr(p.reference) else []
+            continue
         found = [d for d in _DIGITS.findall(f"{p.reference} {p.free_text}") if is_valid_ocr(d)]
         candidates[p.key] = found
     wanted = sorted({d for ds in candidates.values() for d in ds})

@@ -262,9 +262,11 @@ def payments_record(
         _close_paid(closing, actor=actor, stamp=stamp, events=event_rows)
         insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], event_rows)
         insert_rows(Task, ["case_id", "kind", "text", "created_on", "key", "created_at"], task_rows)
-        touched = sorted(cases)
-        for start in range(0, len(touched), 900):
-            Case.objects.filter(id__in=touched[start : start + 900]).update(next_check_on=None)
+        with connection.cursor() as cursor:  # the next daily run looks at these cases again
+            cursor.executemany(
+                "UPDATE claims_case SET next_check_on = NULL WHERE id = %s",
+                [(case_id,) for case_id in sorted(cases)],
+            )
         # The keys derive from payment keys that were new in this same transaction.
         ledger_post(txs, now=now, assume_new=True)
         result.closed = sorted(closing)

@@ -451,3 +451,24 @@ def test_interest_never_shrinks_as_time_passes(
         rates, capital_ore=capital_ore, due_date=due_date, as_of=due_date + timedelta(later)
     ).amount_ore
     assert amount_earlier <= amount_later
+
+
+@given(
+    capital=st.integers(min_value=0, max_value=10**11),
+    rate=st.decimals(min_value=0, max_value=100, places=4, allow_nan=False, allow_infinity=False),
+    days=st.integers(min_value=1, max_value=4000),
+)
+def test_the_integer_path_gives_exactly_the_decimal_result(capital, rate, days):
+    from decimal import Decimal, localcontext
+
+    from fordra.domain.interest import _period_amount
+    from fordra.domain.money import round_half_up
+
+    with localcontext() as context:
+        context.prec = 60
+        exact = Decimal(capital) * rate * days / 36500
+
+    assert _period_amount(capital_ore=capital, rate=rate, days=days) == (
+        exact.quantize(Decimal("1e-10")),
+        round_half_up(exact),
+    )
