@@ -116,3 +116,16 @@ def assert_money_invariants() -> None:
     assert verified.ok, f"hash chain breaks at {verified.first_break}"
     report = reconcile(as_of=TODAY.replace(year=2099))
     assert report["identity_ok"], report
+    # The ledger's receivables agree with the claims view, case by case: capital and fees
+    # outstanding derived from postings equal those derived from invoices, fees and allocations.
+    from fordra.claims.models import Case
+    from fordra.claims.selectors import case_balances
+    from fordra.ledger.services import account_balances
+
+    ledger = account_balances(prefix="case:")
+    cases = list(Case.objects.all())
+    far = TODAY.replace(year=2099)
+    for case in cases:
+        b = case_balances(cases=[case], as_of=far)[case.id]
+        assert ledger.get(f"case:{case.id}:capital", 0) == b.capital_ore, case.ref
+        assert ledger.get(f"case:{case.id}:fees", 0) == b.fees_ore, case.ref

@@ -130,17 +130,10 @@ def cmd_creditor_list(args: argparse.Namespace, out: Output) -> None:
 
 def cmd_import_claims(args: argparse.Namespace, out: Output) -> None:
     from fordra.claims.intake import claims_import
-    from fordra.core.errors import ApplicationError
     from fordra.formats.claims_csv import MAX_FILE_BYTES
 
     path = Path(args.file)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ApplicationError(f"{path}: the file is larger than {MAX_FILE_BYTES} bytes")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ApplicationError(f"cannot read {path}: {exc.strerror}") from exc
+    data = _read_file(path, bytes_max=MAX_FILE_BYTES)
 
     if out.as_json:
         result = claims_import(data=data, filename=path.name, today=_today(), now=_now())
@@ -359,6 +352,17 @@ def cmd_payment_match(args: argparse.Namespace, out: Output) -> None:
             "overpaid_ore": payment.overpaid_ore,
         },
         f"payment {payment.id} matched to {args.ref}",
+    )
+
+
+def cmd_payment_refund(args: argparse.Namespace, out: Output) -> None:
+    from fordra.payments.services import payment_refund
+
+    payment = payment_refund(payment_id=args.payment, day=args.date, now=_now(), actor=_actor())
+    out.result(
+        {"payment_id": payment.id, "refunded_ore": payment.refunded_ore,
+         "refunded_on": args.date.isoformat()},
+        f"payment {payment.id}: {payment.refunded_ore} öre refunded",
     )
 
 
@@ -648,6 +652,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("payment", type=int)
     p.add_argument("ref")
     command(payment, "unmatched", cmd_payment_unmatched, "the unmatched queue")
+    p = command(payment, "refund", cmd_payment_refund, "record an overpayment or stray payment paid back")
+    p.add_argument("payment", type=int)
+    p.add_argument("--date", type=_iso_date, required=True)
 
     ledger = sub.add_parser("ledger", help="the ledger").add_subparsers(dest="action", required=True)
     command(ledger, "verify", cmd_ledger_verify, "recompute the hash chain")

@@ -10,7 +10,14 @@ from fordra.claims.models import Case, CaseEvent, CaseState, FeeRecord, Task
 from fordra.collection.models import CaseStep
 from fordra.collection.run import daily_run
 from fordra.letters.models import Delivery, Letter, LetterStatus
-from tests.conftest import PNR_A, PNR_B, claim_line, claims_csv, import_bytes
+from tests.conftest import (
+    PNR_A,
+    PNR_B,
+    assert_money_invariants,
+    claim_line,
+    claims_csv,
+    import_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +72,7 @@ def test_the_consumer_ladder_sends_each_letter_on_its_bank_day_with_its_fee(cred
     assert case.awaiting_decision is True
     assert Task.objects.filter(case=case, kind="hand_over").count() == 1
     assert CaseStep.objects.filter(case=case).count() == 4
+    assert_money_invariants()  # every fee is also a ledger transaction
 
 
 def test_a_demand_letter_states_interest_to_its_date_and_every_fee(creditor, reference_rates):
@@ -229,6 +237,7 @@ def test_a_business_debtor_pays_late_payment_compensation_once_and_no_collection
 
     fees = list(FeeRecord.objects.filter(case=case).values_list("kind", "amount_ore"))
     assert fees == [("late_payment_compensation", 45000)]
+    assert_money_invariants()
     assert Letter.objects.filter(case=case, kind="demand").exists()
 
 

@@ -142,6 +142,16 @@ def test_every_kind_of_payment_ends_right_to_the_ore_and_each_creditor_gets_its_
     report = reconcile(as_of=date(2026, 7, 21))
     assert report["identity_ok"]
     assert report["refunds_owed_ore"] == due[twice.id]
+
+    # The overpayment is paid back: refunds owed go to zero, the bank balance drops with it.
+    from fordra.payments.services import payment_refund
+
+    over = Payment.objects.get(case=twice, overpaid_ore__gt=0)
+    payment_refund(payment_id=over.id, day=date(2026, 7, 22), now=NOW, actor="staff:test")
+    after = reconcile(as_of=date(2026, 7, 22))
+    assert after["refunds_owed_ore"] == 0
+    assert after["bank_ledger_ore"] == report["bank_ledger_ore"] - due[twice.id]
+    assert Task.objects.get(case=twice, kind="refund").done_at is not None
     assert report["owed_to_creditors_ore"] == 0  # everything collected was remitted
     assert report["unapplied_ore"] == 0
     assert ledger_verify().ok

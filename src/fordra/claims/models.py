@@ -152,6 +152,7 @@ EVENT_LABELS = {
     "task": "Uppgift",
     "payment": "Betalning",
     "closed_paid": "Betalt",
+    "refund": "Återbetalning",
 }
 
 

@@ -24,6 +24,7 @@ class PaymentStatus(models.TextChoices):
     MATCHED = "matched", "Matchad"
     UNMATCHED = "unmatched", "Ej matchad"
     DEDUCTION = "deduction", "Avdrag (negativ betalning)"
+    REFUNDED = "refunded", "Återbetald"
 
 
 class PaymentFile(models.Model):
@@ -55,6 +56,8 @@ class Payment(models.Model):
     suggestions = models.JSONField(default=list, blank=True)
     allocated_ore = models.BigIntegerField(default=0)
     overpaid_ore = models.BigIntegerField(default=0)
+    refunded_ore = models.BigIntegerField(default=0, db_default=0)
+    refunded_on = models.DateField(null=True, blank=True)
     key = models.CharField(max_length=120, unique=True)
     actor = models.CharField(max_length=150, default="system")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -32,6 +32,7 @@ from fordra.domain.ledger import (
     tx_interest_accrued,
     tx_paid_to_creditor,
     tx_payment,
+    tx_refund_paid,
     tx_payment_allocated,
     tx_payment_received,
 )
@@ -543,5 +544,47 @@ def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> 
                          memo=_payment_memo(item, case.id, parts, overpaid), txs=booked)],
                 now=now,
             )
+    payment.refresh_from_db()
+    return payment
+
+
+def payment_refund(*, payment_id: int, day: date, now: datetime, actor: str) -> Payment:
+    """Record that money was paid back: an overpayment (refunds owed) or a whole unmatched
+    payment that was not for us (unapplied). The bank transfer itself is made by staff."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+        if payment is None:
+            raise ApplicationError(f"no payment with id {payment_id}")
+        if payment.refunded_on is not None:
+            raise ApplicationError(f"payment {payment_id} was refunded on {payment.refunded_on}")
+        if payment.source not in MONEY_IN_SOURCES:
+            raise ApplicationError("a payment made to the creditor is not ours to refund")
+        if payment.status == PaymentStatus.UNMATCHED:
+            amount, source_account = payment.amount_ore, "unapplied"
+        elif payment.overpaid_ore > 0:
+            amount, source_account = payment.overpaid_ore, "refunds_owed"
+        else:
+            raise ApplicationError(f"payment {payment_id} has nothing to refund")
+        if source_account == "refunds_owed":
+            tx = tx_refund_paid(key=f"refund:{payment.key}", day=day, amount_ore=amount)
+        else:
+            tx = Transaction(
+                key=f"refund:{payment.key}", date=day, kind="refund_paid",
+                memo=_printable(f"Återbetalning av ej matchad betalning {payment.reference}"),
+                postings=(Posting(account="unapplied", amount_ore=amount),
+                          Posting(account="bank:klientmedel", amount_ore=-amount)),
+            )
+        ledger_post([tx], now=now)
+        Payment.objects.filter(pk=payment.pk).update(
+            refunded_ore=amount, refunded_on=day,
+            status=PaymentStatus.REFUNDED if payment.status == PaymentStatus.UNMATCHED
+            else payment.status,
+        )
+        if payment.case_id:
+            CaseEvent.objects.create(
+                case_id=payment.case_id, date=day, kind="refund",
+                detail=f"Återbetalt {format_amount(amount)} till gäldenären", actor=actor,
+            )
+            Task.objects.filter(key=f"task:refund:{payment.key}").update(done_at=now)
     payment.refresh_from_db()
     return payment
