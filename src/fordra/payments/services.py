@@ -32,9 +32,9 @@ from fordra.domain.ledger import (
     tx_interest_accrued,
     tx_paid_to_creditor,
     tx_payment,
-    tx_refund_paid,
     tx_payment_allocated,
     tx_payment_received,
+    tx_refund_paid,
 )
 from fordra.domain.money import format_amount
 from fordra.domain.settlement import Pricing, PricingModel
