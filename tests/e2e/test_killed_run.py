@@ -52,6 +52,8 @@ def outcome(db: Path, media: Path) -> dict[str, object]:
         "deliveries": q("SELECT letter_id, channel, status FROM letters_delivery"),
         "events": q("SELECT case_id, kind, detail FROM claims_caseevent"),
         "states": q("SELECT id, state FROM claims_case"),
+        "ledger": q("SELECT t.key, p.account, p.amount_ore FROM ledger_posting p "
+                    "JOIN ledger_ledgertransaction t ON t.id = p.transaction_id"),
     }
     con.close()
     printed: list[str] = []
@@ -117,7 +119,7 @@ def test_a_run_killed_at_any_point_and_rerun_equals_one_clean_run(portfolio: Pat
         ok(fordra("run", "--date", RUN_DAY.isoformat(), db=db, media=media))  # and once more
 
         got = outcome(db, media)
-        for key in ("steps", "fees", "letters", "deliveries", "states", "events"):
+        for key in ("steps", "fees", "letters", "deliveries", "states", "events", "ledger"):
             assert got[key] == expected[key], f"killed after {delay}s: {key} differs"
         # Every letter is in exactly one print batch: none lost, none printed twice.
         assert got["printed"] == expected["printed"], f"killed after {delay}s: print batches"

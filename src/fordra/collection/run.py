@@ -19,6 +19,7 @@ creditor's cases; ``--full`` looks at every open case.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,7 +46,7 @@ from fordra.domain.ladder import (
     decide,
     ladder_for_service,
 )
-from fordra.domain.ledger import tx_fee_charged
+from fordra.domain.ledger import Posting, Transaction
 from fordra.domain.money import format_amount
 from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter
@@ -377,16 +378,7 @@ def _write(
         fee_rows,
     )
     creditor_of = {row.case_id: row.creditor_id for row, _ in decisions}
-    ledger_post(
-        [
-            tx_fee_charged(
-                key=f[9], day=run_date, case_id=f[0], creditor_id=creditor_of[f[0]],
-                amount_ore=f[3],
-            )
-            for f in fee_rows
-        ],
-        now=now,
-    )
+    ledger_post(fee_transactions(fee_rows, creditor_of=creditor_of, day=run_date), now=now)
     _insert_letters(letters)
     insert_rows(Task, ["case_id", "kind", "text", "created_on", "key", "created_at"], tasks)
     insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], events)
@@ -404,6 +396,43 @@ def _write(
                 Case.objects.filter(Q(id__in=part)).update(state=state)
     for start in range(0, len(awaiting), 900):
         Case.objects.filter(id__in=awaiting[start : start + 900]).update(awaiting_decision=True)
+
+
+FEES_PER_TRANSACTION_MAX = 199  # + the contra posting: the ledger's 200-posting limit
+
+
+def fee_transactions(
+    fee_rows: Sequence[tuple[Any, ...]], *, creditor_of: dict[int, int], day: date
+) -> list[Transaction]:
+    """The day's fees as ledger transactions: Dr case:<id>:fees per fee, Cr claims:<creditor>.
+
+    Grouped per creditor, up to 199 fees a transaction (a day of a million cases charges tens
+    of thousands of fees); each fee keeps its own posting and its own record with the cause.
+    The key is derived from the fee keys it holds, so a re-run builds the very same one.
+    """
+    by_creditor: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for f in fee_rows:
+        by_creditor[creditor_of[f[0]]].append(f)
+    out = []
+    for creditor_id, fees in sorted(by_creditor.items()):
+        fees.sort(key=lambda f: f[9])
+        for start in range(0, len(fees), FEES_PER_TRANSACTION_MAX):
+            part = fees[start : start + FEES_PER_TRANSACTION_MAX]
+            digest = hashlib.sha256("\n".join(f[9] for f in part).encode()).hexdigest()[:24]
+            postings = [Posting(account=f"case:{f[0]}:fees", amount_ore=f[3]) for f in part]
+            postings.append(
+                Posting(account=f"claims:{creditor_id}", amount_ore=-sum(f[3] for f in part))
+            )
+            out.append(
+                Transaction(
+                    key=f"fees:{day.isoformat()}:{creditor_id}:{digest}",
+                    date=day,
+                    kind="fee_charged",
+                    memo=f"Avgifter {day.isoformat()}: {len(part)} st",
+                    postings=tuple(postings),
+                )
+            )
+    return out
 
 
 def _insert_letters(letters: list[tuple[Any, ...]]) -> None:
