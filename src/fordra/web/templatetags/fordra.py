@@ -67,3 +67,16 @@ def letter_label(kind: str) -> str:
 @register.filter
 def flag_label(flag: str) -> str:
     return FLAG_LABELS.get(flag, flag)
+
+
+@register.filter
+def percent(value: object) -> str:
+    """'10.000' → '10,00 %' (Swedish decimal comma; more decimals only when there are some)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = f"{number:.2f}" if number == round(number, 2) else f"{number.normalize():f}"
+    return text.replace(".", ",") + " %"
