@@ -214,18 +214,23 @@ class Task(models.Model):
 class Allocation(models.Model):
     """A part of a payment settling one component of one invoice (avräkning).
 
-    Written by the payments app; ``key`` (``<payment key>:<invoice id>:<component>``) makes a
-    payment's allocation idempotent. Balances are derived from these rows, so they are never
+    Written by the payments app; ``key`` (``<payment key>:<invoice id>:<component>``) names the
+    cause; idempotency comes from the payment's unique key. Balances are derived from these rows, so they are never
     edited: a correction is a new, negative allocation.
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="allocations")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    # Read per case only: no index of its own to maintain when a bank file writes 200 000 rows.
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="allocations", db_index=False
+    )
     component = models.CharField(max_length=12)  # costs | interest | capital
     amount_ore = models.BigIntegerField()
     date = models.DateField()
     payment_ref = models.CharField(max_length=120)
-    key = models.CharField(max_length=160, unique=True)
+    # Unique through its payment: allocations are written only with a payment that is new in
+    # the same transaction (Payment.key is unique), so no second unique index is needed.
+    key = models.CharField(max_length=160)
     # The remittance (redovisning) that paid this part to the creditor; "" = not yet settled.
     settled_in = models.CharField(max_length=120, blank=True, default="", db_default="")
     # False when the debtor paid the creditor directly: nothing to remit from klientmedel.
