@@ -738,11 +738,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("fordra: interrupted; nothing half-written was committed\n")
         return 130
     except Exception as exc:
+        database_problem = _database_problem(exc)
+        if database_problem and os.environ.get("FORDRA_DEBUG") != "1":
+            _report_error(database_problem, [], code="database", out=out)
+            return EXIT_REFUSED
         if os.environ.get("FORDRA_DEBUG") == "1":
             raise
         _report_error(f"internal error: {type(exc).__name__}: {exc}", [], code="internal", out=out)
         return EXIT_INTERNAL
     return EXIT_OK
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """A clear sentence for the database errors a new user meets, or None."""
+    from django.db import utils
+
+    if not isinstance(exc, utils.OperationalError | utils.ProgrammingError):
+        return None
+    text = str(exc)
+    if "no such table" in text or "does not exist" in text:
+        return "the database is not set up yet: run `fordra migrate` first"
+    if "connection" in text.lower() or "could not connect" in text:
+        url = os.environ.get("DATABASE_URL", "sqlite:///var/fordra.sqlite3")
+        safe = url.split("@")[-1] if "@" in url else url
+        return f"cannot reach the database ({safe}): {text.splitlines()[0]}"
+    return None
 
 
 def _report_error(message: str, details: Sequence[str], *, code: str, out: Output) -> None:

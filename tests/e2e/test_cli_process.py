@@ -24,6 +24,10 @@ def test_a_new_user_can_import_claims_and_see_the_case(tmp_path: Path):
     claims = tmp_path / "claims.csv"
     claims.write_bytes(claims_csv(claim_line("F-1"), claim_line("F-2")))
 
+    before = fordra("case", "list", env=env, cwd=tmp_path)
+    assert before.returncode == 1
+    assert "run `fordra migrate` first" in before.stderr and "Traceback" not in before.stderr
+
     assert fordra("migrate", env=env, cwd=tmp_path).returncode == 0
     added = fordra("--json", "creditor", "add", "--name", "Exempelbolaget AB", "--orgnr",
                    "5560360793", "--bankgiro", "50501055", env=env, cwd=tmp_path)
