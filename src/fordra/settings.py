@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "fordra.payments",
     "fordra.ledger",
     "fordra.settlement",
+    "fordra.plans",
+    "fordra.kfm",
+    "fordra.surveillance",
     "fordra.web",
 ]
 

@@ -10,8 +10,11 @@ from typing import Any
 
 from fordra.claims.models import Allocation, Case, CaseEvent, CaseState, FeeRecord
 from fordra.claims.selectors import case_balance, case_summary_json, interest_json
+from fordra.kfm.selectors import kfm_json
 from fordra.letters.models import Letter
+from fordra.plans.selectors import plan_json
 from fordra.reference.services import reference_rate_table
+from fordra.surveillance.selectors import limitation_json
 
 
 def case_flags(case: Case, *, today: date) -> list[str]:
@@ -30,6 +33,10 @@ def case_flags(case: Case, *, today: date) -> list[str]:
         flags.append("deceased")
     if debtor.debt_relief:
         flags.append("debt_relief")
+    if case.limitation_review:
+        flags.append("time_barred")
+    if case.foreign_partner:
+        flags.append("foreign_partner")
     return flags
 
 
@@ -102,4 +109,10 @@ def case_detail_json(case: Case, *, as_of: date) -> dict[str, Any]:
             for e in events
             if e.date <= as_of
         ],
+        # Issue 6 keys (DESIGN.md §4.5 "later issues may add keys").
+        "limitation_date": case.limitation_date.isoformat() if case.limitation_date else None,
+        "limitation": limitation_json(case, as_of=as_of),
+        "plan": plan_json(case, as_of=as_of),
+        "kfm": kfm_json(case, as_of=as_of),
+        "dispute_outcome": case.dispute_outcome or None,
     }

@@ -61,6 +61,15 @@ class Case(models.Model):
     pause_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
     dispute_reason = models.CharField(max_length=1000, blank=True, default="", db_default="")
     awaiting_decision = models.BooleanField(default=False, db_default=False)
+    # Limitation (preskription, preskriptionslagen (1981:130)): the day the case's first open
+    # claim becomes time-barred, refreshed by the daily run from the interruptions on record;
+    # ``limitation_review`` flags a claim whose evidence is unclear for a person to decide.
+    limitation_date = models.DateField(null=True, blank=True, db_index=True)
+    limitation_review = models.BooleanField(default=False, db_default=False)
+    # How a dispute (bestridande) was decided: "" (open), withdrawn, corrected, court.
+    dispute_outcome = models.CharField(max_length=20, blank=True, default="", db_default="")
+    # A debtor abroad handed to a partner agency: no letters from Fordra while set.
+    foreign_partner = models.CharField(max_length=200, blank=True, default="", db_default="")
     # When the daily run should look at the case again (re-evaluation scheduled, not polled):
     # set from each decision, reset to NULL ("look now") by every change to the case.
     next_check_on = models.DateField(null=True, blank=True, db_index=True)
@@ -117,6 +126,10 @@ class Invoice(models.Model):
     reminder_fee_agreed = models.BooleanField(null=True)
     interest_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True)
     limitation_interrupted_on = models.DateField(null=True)
+    # A claim given up (avskriven) from this day: time-barred (preskriberad), withdrawn after a
+    # dispute, … — it no longer counts in the balance and is never demanded again.
+    written_off_on = models.DateField(null=True, blank=True)
+    write_off_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, db_index=False)
     line = models.IntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)

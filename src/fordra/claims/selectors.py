@@ -215,6 +215,11 @@ def case_balance(
     interest = []
     claims = []
     for inv, capital in invoice_capitals(invoices):
+        off = getattr(inv, "written_off_on", None)  # light rows from bulk readers lack it
+        if off is not None and off <= as_of:
+            # Given up (avskriven: time-barred, withdrawn …): nothing outstanding from that day;
+            # the ledger's write-off transaction carries the amounts.
+            continue
         changes = []
         remaining = capital
         for day, amount in sorted(capital_paid_by_day.get(inv.id, [])):
@@ -261,7 +266,8 @@ def case_balances(
     for start in range(0, len(ids), 800):
         part = ids[start : start + 800]
         for inv in Invoice.objects.filter(case_id__in=part).only(
-            "id", "case_id", "invoice_number", "kind", "due_date", "amount_ore", "interest_rate"
+            "id", "case_id", "invoice_number", "kind", "due_date", "amount_ore", "interest_rate",
+            "written_off_on",
         ):
             by_case[inv.case_id].append(inv)
         for fee in FeeRecord.objects.filter(case_id__in=part).only(

@@ -48,10 +48,13 @@ from fordra.domain.ladder import (
 )
 from fordra.domain.ledger import Posting, Transaction
 from fordra.domain.money import format_amount
+from fordra.kfm.daily import kfm_daily
 from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter
 from fordra.parties.models import Creditor
+from fordra.plans.daily import plans_daily
 from fordra.rules import load_fee_schedule, load_ladder
+from fordra.surveillance.daily import limitation_refresh, surveillance_daily
 
 Progress = Callable[[str, float], None]
 
@@ -160,6 +163,13 @@ def daily_run(
     ladders, agreed, templates = creditor_ladders(on=run_date)
     prints = _reopen_changed_creditors(run_date=run_date, now=now, ladders=ladders, agreed=agreed)
     cap = settings.LETTERS_PER_DEBTOR_PER_DAY_MAX
+    # The stages after the demand, before the ladder's decisions: a broken plan hands the case
+    # back to the ladder today, and a claim found time-barred today gets no letter today.
+    progress("Avbetalningsplaner", 0.0)
+    _count_stage(result, plans_daily(run_date=run_date, now=now))
+    progress("Preskription och efterbevakning", 0.0)
+    _count_stage(result, limitation_refresh(today=run_date, now=now))
+    _count_stage(result, surveillance_daily(run_date=run_date, now=now))
     with gc_paused():
         shards = open_case_shards(today=run_date, full=full)
         letters_today = _letters_per_debtor(run_date)
@@ -178,6 +188,9 @@ def daily_run(
                     letters_today=letters_today,
                     result=result,
                 )
+    # Cases the ladder handed over (today or before) get their next stage decided or proposed.
+    progress("Kronofogden", 0.85)
+    _count_stage(result, kfm_daily(run_date=run_date, now=now))
     if not decide_only:
         from fordra.letters.services import letters_dispatch, letters_render
 
@@ -191,6 +204,15 @@ def daily_run(
     )
     progress("Klart", 1.0)
     return result
+
+
+def _count_stage(result: RunResult, counts: Counter[str]) -> None:
+    """A stage's counts join the day's actions; its letters count as the day's letters."""
+    for kind, n in counts.items():
+        if kind == "letters":
+            result.letters += n
+        elif n:
+            result.actions[kind] += n
 
 
 def _letters_per_debtor(day: date) -> Counter[int]:

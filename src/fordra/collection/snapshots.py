@@ -30,6 +30,8 @@ class CaseRow:
     creditor_id: int
     debtor_id: int
     paused_until: date | None
+    limitation_date: date | None = None
+    foreign_partner: bool = False
 
 
 def open_case_shards(
@@ -42,14 +44,18 @@ def open_case_shards(
     due = "" if full else " AND (next_check_on IS NULL OR next_check_on <= %s)"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, number, state, creditor_id, debtor_id, CAST(paused_until AS TEXT) "
+            "SELECT id, number, state, creditor_id, debtor_id, CAST(paused_until AS TEXT), "
+            "CAST(limitation_date AS TEXT), foreign_partner "
             f"FROM claims_case WHERE state NOT IN ({marks}){due} ORDER BY id",
             [*_CLOSED] if full else [*_CLOSED, adapt(today)],
         )
         day_of = DateParser()
         rows = [
-            CaseRow(i, n, st, cid, did, day_of(p) if p else None)
-            for i, n, st, cid, did, p in cursor.fetchall()
+            CaseRow(
+                i, n, st, cid, did, day_of(p) if p else None, day_of(lim) if lim else None,
+                bool(partner),
+            )
+            for i, n, st, cid, did, p, lim, partner in cursor.fetchall()
         ]
     return [rows[i : i + shard_size] for i in range(0, len(rows), shard_size)]
 
@@ -80,10 +86,16 @@ def load_snapshots(
 
     invoices: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     day_of = DateParser()
-    for case_id, invoice_id, number, kind, due, amount, agreed in _range(
+    written_off: set[int] = set()
+    for case_id, invoice_id, number, kind, due, amount, agreed, off in _range(
         "SELECT case_id, id, invoice_number, kind, CAST(due_date AS TEXT), amount_ore, "
-        "reminder_fee_agreed FROM claims_invoice WHERE case_id BETWEEN %s AND %s",
+        "reminder_fee_agreed, CAST(written_off_on AS TEXT) FROM claims_invoice "
+        "WHERE case_id BETWEEN %s AND %s",
     ):
+        if off is not None and day_of(off) <= today:
+            # A claim given up (time-barred, withdrawn) is never demanded again.
+            written_off.add(invoice_id)
+            continue
         invoices[case_id].append((case_id, invoice_id, number, kind, day_of(due), amount, agreed))
     fees_by_invoice: dict[int, set[FeeKind]] = defaultdict(set)
     fees_ore: dict[int, int] = defaultdict(int)
@@ -91,6 +103,8 @@ def load_snapshots(
         "SELECT case_id, invoice_id, kind, amount_ore FROM claims_feerecord "
         "WHERE case_id BETWEEN %s AND %s",
     ):
+        if invoice_id in written_off:
+            continue
         fees_by_invoice[invoice_id].add(_FEE_KINDS[kind])
         fees_ore[case_id] += amount
     paid: dict[tuple[int, str], int] = defaultdict(int)
@@ -151,6 +165,8 @@ def load_snapshots(
             debt_relief=bool(relief),
             deceased=bool(deceased),
             protected_identity=bool(protected),
+            limitation_date=c.limitation_date,
+            foreign_partner=c.foreign_partner,
         )
     return ShardData(snapshots=snapshots, steps_today=steps_today)
 

@@ -12,6 +12,11 @@ match wins, then the first step not yet taken. The guards, in order (reason in q
 
 1. the case is closed — "closed";
 2. nothing is outstanding (``balance_ore`` ≤ 0) — "paid";
+2a. the claim is time-barred (``limitation_date`` reached) — "time-barred": it may not be
+    demanded (preskriptionslagen (1981:130) 8 §; DOMAIN.md §6);
+2b. the case has passed the ladder to a later stage (Kronofogden, utslag, verkställighet,
+    efterbevakning) — "stage <state>": those stages act on it, not the ladder;
+2c. the debtor lives abroad and the case is with a partner agency — "foreign partner";
 3. the debtor objected (bestridande) — "disputed": a well-founded objection stops collection
    until it is investigated (inkassolagen (1974:182) 4 §, god inkassosed; DOMAIN.md §4);
 4. paused through a date — "paused until YYYY-MM-DD";
@@ -94,6 +99,7 @@ __all__ = [
     "OVERRIDE_FIELDS",
     "PRESUMED_RECEIPT_BANK_DAYS",
     "RETURN_STEP_NAME",
+    "STAGE_STATES",
     "STEP_DAYS_MAX",
     "CaseSnapshot",
     "ClaimFee",
@@ -130,6 +136,8 @@ CASE_STATES = frozenset(
         *CLOSED_STATES,
     }
 )
+# After the ladder: states whose cases the stage apps (kfm, surveillance) act on, not ``decide``.
+STAGE_STATES = frozenset({"kfm", "judgment", "enforcement", "surveillance"})
 # docs/collection-api.md §5: the outbox channels a letter step may prefer.
 CHANNELS = frozenset({"digital_mailbox", "email", "sms", "print", "protected_forwarding"})
 PROTECTED_CHANNELS = ("protected_forwarding",)
@@ -363,6 +371,8 @@ class CaseSnapshot:
     deceased: bool = False  # dödsbo
     protected_identity: bool = False
     creditor_entitled_to_interest: bool = True
+    limitation_date: date | None = None  # the day the first open claim becomes time-barred
+    foreign_partner: bool = False  # handed to a partner agency abroad
 
 
 @dataclass(frozen=True)
@@ -416,6 +426,12 @@ def decide(*, case: CaseSnapshot, ladder: Ladder, today: date, fees: FeeSchedule
         return stop("closed")
     if case.balance_ore <= 0:
         return stop("paid")
+    if case.limitation_date is not None and today >= case.limitation_date:
+        return stop("time-barred")
+    if case.state in STAGE_STATES:
+        return stop(f"stage {case.state}")
+    if case.foreign_partner:
+        return stop("foreign partner")
     if case.disputed:
         return stop("disputed")
     if case.paused_until is not None and case.paused_until >= today:

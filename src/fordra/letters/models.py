@@ -34,6 +34,9 @@ class Letter(models.Model):
     )
     total_ore = models.BigIntegerField(null=True, blank=True)
     content = models.JSONField(default=dict, blank=True)
+    # What the creator of the letter adds beyond the case itself (e.g. a plan's schedule, a
+    # Kronofogden decision); read by ``letter_content``. NULL for ladder letters.
+    extra = models.JSONField(null=True, blank=True)
     problems = models.JSONField(default=list, blank=True)
     pdf_path = models.CharField(max_length=400, blank=True, default="")
     key = models.CharField(max_length=120, unique=True)

@@ -82,6 +82,14 @@ class Creditor(models.Model):
         help_text="Per-step overrides of the template: {step: {days, pay_days, channels, text, "
         "enabled}}.",
     )
+    # The creditor's rules for what follows the demand (docs/stages.md): installment plans
+    # ("plan"), Kronofogden ("kfm"), efterbevakning ("surveillance"), konkursanmaning, …
+    stage_rules = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Rules after the demand: {plan: {...}, kfm: {...}, surveillance: {...}} "
+        "(docs/stages.md).",
+    )
     reminder_fee_agreed = models.BooleanField(
         "påminnelseavgift avtalad",
         default=False,

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from fordra.web import views
+from fordra.web import urls_kfm, urls_plans, urls_surveillance, views
 
 app_name = "web"
 
@@ -22,3 +22,6 @@ urlpatterns = [
     path("staff/klientmedel/", views.klientmedel_view, name="klientmedel"),
     path("staff/letters/<int:letter_id>/", views.letter_html_view, name="letter_html"),
 ]
+
+# Each stage after the demand keeps its staff pages in its own module.
+urlpatterns += [*urls_plans.urlpatterns, *urls_kfm.urlpatterns, *urls_surveillance.urlpatterns]

@@ -705,6 +705,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="var/simulation", help="where the chart is written")
     p.add_argument("--render-letters", action="store_true", help="also render every letter")
 
+    # The stages after the demand register their own subcommands (fordra.cli.<app>).
+    from fordra.cli import kfm, plans, surveillance
+
+    for module in (plans, kfm, surveillance):
+        module.register(sub, command)
+
     p = command(sub, "manage", cmd_manage, "run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser

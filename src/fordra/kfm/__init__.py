@@ -1,0 +1,1 @@
+"""Kronofogden: the decision after the demand, betalningsföreläggande, outcomes, verkställighet."""

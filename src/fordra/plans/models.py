@@ -1,0 +1,1 @@
+"""Installment plans (avbetalningsplaner): proposal, approval, schedule with OCR per installment, monitoring."""

@@ -1,0 +1,1 @@
+"""Efterbevakning (surveillance) and the limitation (preskription) tracker."""
