@@ -141,7 +141,7 @@ STAGE_STATES = frozenset({"kfm", "judgment", "enforcement", "surveillance"})
 # docs/collection-api.md §5: the outbox channels a letter step may prefer.
 CHANNELS = frozenset({"digital_mailbox", "email", "sms", "print", "protected_forwarding"})
 PROTECTED_CHANNELS = ("protected_forwarding",)
-LETTER_KINDS = frozenset({"reminder", "demand", "demand_reminder", "notice"})
+LETTER_KINDS = frozenset({"reminder", "demand", "demand_reminder", "notice", "bankruptcy_warning"})
 # Letters that are an inkassokrav (inkassolagen 5 §): they get the legal minimum time to pay.
 INKASSOKRAV_LETTERS = frozenset({"demand", "demand_reminder"})
 

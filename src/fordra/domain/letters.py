@@ -75,7 +75,23 @@ PRESUMED_RECEIPT_BANK_DAYS = 2  # post: presumed received 2 bank days after send
 DEMAND_PAY_DAYS_MIN = 8  # inkassolagen 5 §, god inkassosed: ≥ 8 days from sending ...
 DEMAND_PAY_BANK_DAYS_AFTER_RECEIPT_MIN = 4  # ... and ≥ 4 bank days from presumed receipt
 
-LETTER_KINDS = frozenset({"reminder", "demand", "demand_reminder", "notice"})
+# After the demand (issue 6): a plan's confirmation or breach ("plan"), Kronofogden notices
+# ("kfm_notice"), konkursanmaning ("bankruptcy_warning", konkurslagen (1987:672) 2 kap. 9 §),
+# the efterbevakning letter that interrupts limitation ("surveillance"), and answers to an
+# objection ("dispute").
+LETTER_KINDS = frozenset(
+    {
+        "reminder",
+        "demand",
+        "demand_reminder",
+        "notice",
+        "plan",
+        "kfm_notice",
+        "bankruptcy_warning",
+        "surveillance",
+        "dispute",
+    }
+)
 INKASSOKRAV_KINDS = frozenset({"demand", "demand_reminder"})
 
 _INKASSOLAGEN_5 = "inkassolagen 5 §"

@@ -93,6 +93,11 @@ _KIND_TITLES = {
     "demand": "Inkassokrav",
     "demand_reminder": "Påminnelse om inkassokrav",
     "notice": "Meddelande",
+    "plan": "Avbetalningsplan",
+    "kfm_notice": "Meddelande om Kronofogden",
+    "bankruptcy_warning": "Anmaning – konkursvarning",
+    "surveillance": "Påminnelse om skuld",
+    "dispute": "Angående ditt bestridande",
 }
 
 
