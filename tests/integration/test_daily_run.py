@@ -158,9 +158,10 @@ def test_a_disputed_or_paused_case_gets_no_letter(creditor, reference_rates):
 
     run_days(date(2026, 6, 15), date(2026, 6, 30))
 
-    assert Letter.objects.count() == 0
+    # The only letter is the answer to the objection (no collection letter on either case).
+    assert list(Letter.objects.values_list("case", "kind")) == [(disputed.id, "dispute")]
     assert daily_run(run_date=date(2026, 7, 1), now=NOW).letters == 1  # the pause has ended
-    assert Letter.objects.get().case == paused
+    assert Letter.objects.exclude(kind="dispute").get().case == paused
     assert CaseEvent.objects.get(case=disputed, kind="disputed").actor == "test"
 
 

@@ -33,6 +33,8 @@ def case_flags(case: Case, *, today: date) -> list[str]:
         flags.append("deceased")
     if debtor.debt_relief:
         flags.append("debt_relief")
+    if debtor.country and debtor.country != "SE":
+        flags.append("foreign")
     if case.limitation_review:
         flags.append("time_barred")
     if case.foreign_partner:

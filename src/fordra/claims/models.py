@@ -166,6 +166,16 @@ EVENT_LABELS = {
     "payment": "Betalning",
     "closed_paid": "Betalt",
     "refund": "Återbetalning",
+    "dispute_withdrawn": "Bestridande: kravet återkallat",
+    "dispute_corrected": "Bestridande: kravet rättat",
+    "dispute_court": "Bestridande: till domstol",
+    "acknowledgement": "Skulderkännande",
+    "kfm_applied": "Ansökan om betalningsföreläggande",
+    "judgment": "Utslag",
+    "written_off": "Avskrivet",
+    "time_barred": "Preskriberat",
+    "debtor_marked": "Gäldenärsuppgift",
+    "foreign_partner": "Överlämnat till partner utomlands",
 }
 
 

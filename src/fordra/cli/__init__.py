@@ -273,6 +273,56 @@ def cmd_case_dispute(args: argparse.Namespace, out: Output) -> None:
     out.result({"ref": case.ref, "state": case.state}, f"{case.ref} disputed: collection stopped")
 
 
+def cmd_case_decide(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_get
+    from fordra.collection.services import case_dispute_decide
+    from fordra.core.errors import ApplicationError
+    from fordra.domain.money import AmountError, parse_amount
+
+    credit = 0
+    if args.credit:
+        try:
+            credit = parse_amount(args.credit)
+        except AmountError as exc:
+            raise ApplicationError(f"--credit: {exc}") from exc
+    case = case_dispute_decide(
+        case=case_get(ref=args.ref), outcome=args.outcome, actor=_actor(), today=_today(),
+        now=_now(), note=args.note or "", credit_ore=credit, credit_invoice=args.invoice or "",
+    )
+    out.result(
+        {"ref": case.ref, "state": case.state, "dispute_outcome": case.dispute_outcome},
+        f"{case.ref}: {case.state} ({case.dispute_outcome})",
+    )
+
+
+def cmd_case_partner(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_get
+    from fordra.collection.services import case_to_partner
+
+    case = case_to_partner(
+        case=case_get(ref=args.ref), partner=args.partner, actor=_actor(), today=_today()
+    )
+    out.result(
+        {"ref": case.ref, "foreign_partner": case.foreign_partner},
+        f"{case.ref}: överlämnat till {case.foreign_partner}",
+    )
+
+
+def cmd_debtor_mark(args: argparse.Namespace, out: Output) -> None:
+    from fordra.collection.services import debtor_mark
+
+    marks = {
+        "debt_relief": args.debt_relief,
+        "deceased": args.deceased,
+        "protected_identity": args.protected_identity,
+    }
+    result = debtor_mark(
+        national_id=args.debtor, marks={k: v for k, v in marks.items() if v is not None},
+        actor=_actor(), today=_today(),
+    )
+    out.result(result, f"{result['debtor_id']}: {result['marks']} ({result['cases']} öppna ärenden)")
+
+
 def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
     from fordra.claims.selectors import case_get
     from fordra.core.errors import ApplicationError
@@ -641,6 +691,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(case, "dispute", cmd_case_dispute, "register the debtor's objection")
     p.add_argument("ref")
     p.add_argument("--reason", required=True)
+    p = command(case, "decide", cmd_case_decide, "decide a dispute: withdraw, correct or court")
+    p.add_argument("ref")
+    p.add_argument("--outcome", required=True, choices=["withdrawn", "corrected", "court"])
+    p.add_argument("--credit", help="corrected: kronor credited (kreditnota)")
+    p.add_argument("--invoice", help="corrected: the invoice number credited")
+    p.add_argument("--note")
+    p = command(case, "partner", cmd_case_partner, "hand a foreign debtor's case to a partner")
+    p.add_argument("ref")
+    p.add_argument("--partner", required=True, help="the partner agency's name")
+
+    debtor = sub.add_parser("debtor", help="debtors (gäldenärer)").add_subparsers(
+        dest="action", required=True
+    )
+    p = command(debtor, "mark", cmd_debtor_mark, "skuldsanering, dödsbo, skyddad identitet")
+    p.add_argument("debtor", help="personnummer/orgnr")
+    for flag in ("debt-relief", "deceased", "protected-identity"):
+        p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None)
 
     payment = sub.add_parser("payment", help="payments").add_subparsers(dest="action", required=True)
     p = command(payment, "direct", cmd_payment_direct, "a payment the creditor received directly")

@@ -6,12 +6,14 @@ Every change is one transaction that records who did it (``actor``: the staff us
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.db import transaction
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState
 from fordra.core.errors import ApplicationError
+from fordra.domain.money import format_amount
 from fordra.letters.models import Letter, LetterStatus
 
 REASON_CHARS_MAX = 300
@@ -84,5 +86,348 @@ def case_dispute(*, case: Case, reason: str, actor: str, today: date) -> Case:
         Letter.objects.filter(
             case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
         ).update(status=LetterStatus.CANCELLED)
+        dispute_acknowledge(case=case, today=today)
+    case.refresh_from_db()
+    return case
+
+
+# --- deciding a dispute (bestridande) ---------------------------------------------------------
+
+DISPUTE_OUTCOMES = ("withdrawn", "corrected", "court")
+DISPUTE_LETTER_PAY_DAYS = 30
+_DISPUTE_TEXTS = {
+    "received": "dispute_received",
+    "withdrawn": "dispute_withdrawn",
+    "corrected": "dispute_corrected",
+    "court": "dispute_court",
+}
+
+
+def _dispute_letter(*, case: Case, what: str, today: date, channels: list[str]) -> None:
+    """Tell the debtor in writing (god inkassosed: an objection gets an answer)."""
+    from datetime import timedelta
+
+    from fordra.domain.calendar import bank_day_on_or_after
+
+    Letter.objects.get_or_create(
+        key=f"letter:{case.id}:dispute_{what}:{today.isoformat()}",
+        defaults={
+            "case": case,
+            "kind": "dispute",
+            "text": _DISPUTE_TEXTS[what],
+            "step": f"dispute_{what}",
+            "letter_date": bank_day_on_or_after(today),
+            "pay_by": bank_day_on_or_after(today + timedelta(days=DISPUTE_LETTER_PAY_DAYS)),
+            "channels": channels,
+        },
+    )
+
+
+def _channels(case: Case) -> list[str]:
+    if case.debtor.protected_identity:
+        return ["protected_forwarding"]
+    return ["digital_mailbox", "print"]
+
+
+def dispute_acknowledge(*, case: Case, today: date) -> None:
+    """The letter that confirms an objection was received and collection is stopped."""
+    _dispute_letter(case=case, what="received", today=today, channels=_channels(case))
+
+
+def _state_before_dispute(case: Case) -> str:
+    # The ladder's letters tell how far the case had come; collection resumes from there.
+    kinds = set(Letter.objects.filter(case=case).values_list("kind", flat=True))
+    if kinds & {"demand", "demand_reminder"}:
+        return CaseState.DEMAND
+    if "reminder" in kinds:
+        return CaseState.REMINDER
+    return CaseState.OPEN
+
+
+def case_dispute_decide(
+    *,
+    case: Case,
+    outcome: str,
+    actor: str,
+    today: date,
+    now: datetime,
+    note: str = "",
+    credit_ore: int = 0,
+    credit_invoice: str = "",
+) -> Case:
+    """Decide an objection: the creditor withdraws the claim, corrects it, or pursues it in court.
+
+    - ``withdrawn``: every open claim is written off (avskrivet) and the case closed as recalled.
+    - ``corrected``: a credit note of ``credit_ore`` against ``credit_invoice`` lowers the claim
+      and collection resumes where it stopped (the ladder's next step).
+    - ``court``: the claim stays disputed — it is never sent to Kronofogden as undisputed
+      (lag (1990:746) om betalningsföreläggande 2 §: BF is for claims the debtor is not expected
+      to contest) — and is handed to an ombud for tingsrätten with the whole case file.
+
+    Each is one transaction with an event naming the actor and a letter telling the debtor.
+    """
+    from fordra.claims.models import Invoice, InvoiceKind, Task
+
+    if outcome not in DISPUTE_OUTCOMES:
+        raise ApplicationError(f"outcome must be one of {', '.join(DISPUTE_OUTCOMES)}")
+    _open(case)
+    if case.state != CaseState.DISPUTED:
+        raise ApplicationError(f"case {case.ref} is not disputed ({case.state})")
+    if case.dispute_outcome == "court" and outcome == "court":
+        raise ApplicationError(f"case {case.ref} is already with the court")
+    note = note.strip()[:REASON_CHARS_MAX]
+    with transaction.atomic():
+        if outcome == "withdrawn":
+            _write_off_all(case=case, today=today, now=now, reason="Återkallat efter bestridande")
+            Case.objects.filter(pk=case.pk).update(
+                state=CaseState.CLOSED_RECALLED,
+                closed_on=today,
+                close_reason=f"Kravet återkallades efter bestridande{': ' + note if note else ''}",
+                dispute_outcome="withdrawn",
+                next_check_on=None,
+            )
+            detail = "Bestridandet ledde till att kravet återkallades"
+        elif outcome == "corrected":
+            invoice = _credited_invoice(case, credit_invoice)
+            if credit_ore <= 0:
+                raise ApplicationError("--credit must be an amount above 0 kr")
+            outstanding = _capital_outstanding(case, invoice, today)
+            if credit_ore > outstanding:
+                raise ApplicationError(
+                    f"the credit {format_amount(credit_ore)} is more than the capital left on "
+                    f"invoice {invoice.invoice_number} ({format_amount(outstanding)})"
+                )
+            number = f"{invoice.invoice_number}-K{today:%Y%m%d}"
+            if Invoice.objects.filter(creditor=case.creditor, invoice_number=number).exists():
+                raise ApplicationError(f"invoice {invoice.invoice_number} was already corrected today")
+            Invoice.objects.create(
+                case=case,
+                creditor=case.creditor,
+                invoice_number=number,
+                kind=InvoiceKind.CREDIT_NOTE,
+                invoice_date=today,
+                due_date=today,
+                amount_ore=-credit_ore,
+                description=f"Rättelse efter bestridande av {invoice.invoice_number}",
+            )
+            _post_credit(case=case, number=number, credit_ore=credit_ore, today=today, now=now)
+            Case.objects.filter(pk=case.pk).update(
+                state=_state_before_dispute(case),
+                dispute_outcome="corrected",
+                dispute_reason="",
+                next_check_on=None,
+            )
+            detail = (
+                f"Kravet rättades efter bestridande: kreditnota {number} på "
+                f"{format_amount(credit_ore)}; indrivningen fortsätter"
+            )
+        else:
+            Case.objects.filter(pk=case.pk).update(dispute_outcome="court", next_check_on=None)
+            bundle = case_file_bundle(case=case, today=today)
+            Task.objects.get_or_create(
+                key=f"task:{case.id}:dispute_court",
+                defaults={
+                    "case": case,
+                    "kind": "dispute_court",
+                    "text": "Överlämna det bestridda kravet till ombud för talan i tingsrätten "
+                    f"(akten: {bundle})",
+                    "created_on": today,
+                },
+            )
+            detail = f"Borgenären driver det bestridda kravet vidare i domstol; akten: {bundle}"
+        CaseEvent.objects.create(
+            case=case,
+            date=today,
+            kind=f"dispute_{outcome}",
+            detail=detail + (f" ({note})" if note and outcome != "withdrawn" else ""),
+            actor=actor,
+        )
+        _dispute_letter(case=case, what=outcome, today=today, channels=_channels(case))
+    case.refresh_from_db()
+    return case
+
+
+def _credited_invoice(case: Case, number: str) -> Any:
+    invoices = list(case.invoices.filter(kind="invoice", written_off_on__isnull=True))
+    if not number:
+        if len(invoices) == 1:
+            return invoices[0]
+        raise ApplicationError("--invoice is required: the case has several invoices")
+    for invoice in invoices:
+        if invoice.invoice_number == number:
+            return invoice
+    raise ApplicationError(f"case {case.ref} has no open invoice {number!r}")
+
+
+def _capital_outstanding(case: Case, invoice: Any, today: date) -> int:
+    from fordra.claims.selectors import case_balance_of
+
+    balance = case_balance_of(case, as_of=today)
+    return next((c.capital_ore for c in balance.claims if c.invoice_id == invoice.id), 0)
+
+
+def _post_credit(*, case: Case, number: str, credit_ore: int, today: date, now: datetime) -> None:
+    from fordra.domain.ledger import tx_claim_handed_over
+    from fordra.ledger.services import ledger_post
+
+    ledger_post(
+        [
+            tx_claim_handed_over(
+                key=f"credit:{case.id}:{number}",
+                day=today,
+                case_id=str(case.id),
+                creditor_id=str(case.creditor_id),
+                capital_ore=-credit_ore,
+                memo=f"Kreditnota {number} efter bestridande",
+            )
+        ],
+        now=now,
+    )
+
+
+def _write_off_all(*, case: Case, today: date, now: datetime, reason: str) -> None:
+    """Give up every open claim of the case: Invoice.written_off_on + a write-off transaction.
+
+    Interest is recognised in the ledger only when paid (docs/ledger.md), so only capital and
+    fees outstanding leave the memo accounts.
+    """
+    from fordra.claims.selectors import case_balance_of
+    from fordra.domain.ledger import tx_write_off
+    from fordra.ledger.services import ledger_post
+
+    balance = case_balance_of(case, as_of=today)
+    capital = sum(c.capital_ore for c in balance.claims)
+    fees = sum(c.costs_ore for c in balance.claims)
+    case.invoices.filter(written_off_on__isnull=True).update(
+        written_off_on=today, write_off_reason=reason
+    )
+    if capital or fees:
+        ledger_post(
+            [
+                tx_write_off(
+                    key=f"writeoff:{case.id}:{today.isoformat()}",
+                    day=today,
+                    case_id=str(case.id),
+                    creditor_id=str(case.creditor_id),
+                    capital_ore=capital,
+                    interest_ore=0,
+                    fees_ore=fees,
+                    memo=f"{reason}: ärende {case.ref}",
+                )
+            ],
+            now=now,
+        )
+
+
+def case_file_bundle(*, case: Case, today: date) -> str:
+    """The whole case file (akten) as one ZIP for an ombud: the case JSON and every letter PDF."""
+    import json
+    import zipfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from fordra.claims.selectors import case_balance_of
+
+    folder = Path(settings.MEDIA_ROOT) / "case_files"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{case.ref}-{today.isoformat()}.zip"
+    balance = case_balance_of(case, as_of=today)
+    summary = {
+        "ref": case.ref,
+        "ocr": case.ocr,
+        "creditor": {"name": case.creditor.name, "orgnr": case.creditor.orgnr},
+        "debtor": {"name": case.debtor.name, "id": case.debtor.national_id},
+        "dispute_reason": case.dispute_reason,
+        "as_of": today.isoformat(),
+        "capital_ore": balance.capital_ore,
+        "interest_ore": balance.interest_ore,
+        "fees_ore": balance.fees_ore,
+        "paid_ore": balance.paid_ore,
+        "invoices": [
+            {"invoice_number": i.invoice_number, "kind": i.kind, "invoice_date": str(i.invoice_date),
+             "due_date": str(i.due_date), "amount_ore": i.amount_ore, "description": i.description}
+            for i in case.invoices.order_by("due_date", "id")
+        ],
+        "events": [
+            {"date": str(e.date), "kind": e.kind, "detail": e.detail, "actor": e.actor}
+            for e in CaseEvent.objects.filter(case=case).order_by("date", "id")
+        ],
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("arende.json", json.dumps(summary, ensure_ascii=False, indent=2))
+        for letter in Letter.objects.filter(case=case).exclude(pdf_path="").order_by("id"):
+            pdf = Path(letter.pdf_path)
+            if pdf.is_file():
+                bundle.write(pdf, f"brev/{letter.letter_date}-{letter.kind}-{letter.id}.pdf")
+    return str(path)
+
+
+# --- special debtors (DOMAIN.md §10) ------------------------------------------------------------
+
+_MARK_TEXTS = {
+    "debt_relief": ("skuldsanering", "Skuldsanering beslutad: all indrivning stoppad (lag (2016:675))"),
+    "deceased": ("dödsbo", "Gäldenären har avlidit: inga fler krav eller avgifter; brev till dödsboet"),
+    "protected_identity": (
+        "skyddade personuppgifter",
+        "Skyddade personuppgifter: adressen visas aldrig, brev via Skatteverkets förmedling",
+    ),
+}
+
+
+def debtor_mark(
+    *, national_id: str, marks: dict[str, bool], actor: str, today: date
+) -> dict[str, Any]:
+    """Record skuldsanering, dödsbo or a protected identity on a debtor, on every open case.
+
+    Each takes effect in the next run (the ladder's guards); letters not yet handed to a channel
+    are cancelled for skuldsanering and dödsbo (no dunning once known) — a protected identity
+    instead re-routes them, so those are cancelled too and the next run writes them again.
+    """
+    from fordra.domain.identifiers import IdentifierError, parse_party_id
+    from fordra.parties.models import Debtor
+
+    if not marks:
+        raise ApplicationError("name at least one of --debt-relief, --deceased, --protected-identity")
+    try:
+        number = parse_party_id(national_id, today=today).number
+    except IdentifierError as exc:
+        raise ApplicationError(f"debtor: {exc}") from exc
+    debtor = Debtor.objects.filter(national_id=number).first()
+    if debtor is None:
+        raise ApplicationError(f"no debtor {national_id}")
+    with transaction.atomic():
+        Debtor.objects.filter(pk=debtor.pk).update(**marks)
+        cases = list(Case.objects.filter(debtor=debtor).exclude(state__in=CLOSED_STATES))
+        Case.objects.filter(id__in=[c.id for c in cases]).update(next_check_on=None)
+        if any(marks.values()):
+            Letter.objects.filter(
+                case__in=cases, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
+            ).exclude(kind="dispute").update(status=LetterStatus.CANCELLED)
+        text = "; ".join(
+            _MARK_TEXTS[k][1] if on else f"Inte längre {_MARK_TEXTS[k][0]}" for k, on in marks.items()
+        )
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(case=c, date=today, kind="debtor_marked", detail=text, actor=actor)
+                for c in cases
+            ]
+        )
+    return {"debtor_id": debtor.national_id, "marks": marks, "cases": len(cases)}
+
+
+def case_to_partner(*, case: Case, partner: str, actor: str, today: date) -> Case:
+    """Hand a foreign debtor's case to a partner agency abroad: Fordra sends nothing more."""
+    partner = _reason(partner)
+    _open(case)
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(foreign_partner=partner, next_check_on=None)
+        Letter.objects.filter(
+            case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
+        ).update(status=LetterStatus.CANCELLED)
+        CaseEvent.objects.create(
+            case=case, date=today, kind="foreign_partner",
+            detail=f"Överlämnat till partner utomlands: {partner}", actor=actor,
+        )
     case.refresh_from_db()
     return case

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/letters/<int:letter_id>.pdf", views.letter_pdf_view, name="letter_pdf"),
     path("staff/payments/unmatched/", views.unmatched_view, name="unmatched"),
     path("staff/cases/<str:ref>/direct-payment/", views.direct_payment_view, name="direct_payment"),
+    path("staff/cases/<str:ref>/action/", views.case_action_view, name="case_action"),
     path("staff/klientmedel/", views.klientmedel_view, name="klientmedel"),
     path("staff/letters/<int:letter_id>/", views.letter_html_view, name="letter_html"),
 ]

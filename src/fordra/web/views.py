@@ -191,6 +191,58 @@ def direct_payment_view(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @staff_required
+def case_action_view(request: HttpRequest, ref: str) -> HttpResponse:
+    """Staff guards on a case: pause, resume, register a dispute, decide a dispute."""
+    from datetime import date
+
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from fordra.collection.services import (
+        case_dispute,
+        case_dispute_decide,
+        case_pause,
+        case_resume,
+    )
+    from fordra.core.errors import ApplicationError
+    from fordra.domain.money import AmountError, parse_amount
+
+    try:
+        case = case_get(ref=ref)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    if request.method != "POST":
+        return redirect("web:case_detail", ref=case.ref)
+    today, actor, post = timezone.localdate(), _actor(request), request.POST
+    action = post.get("action", "")
+    try:
+        if action == "pause":
+            case_pause(case=case, until=date.fromisoformat(post.get("until", "")),
+                       reason=post.get("reason", ""), actor=actor, today=today)
+            messages.success(request, "Ärendet pausades.")
+        elif action == "resume":
+            case_resume(case=case, actor=actor, today=today)
+            messages.success(request, "Pausen hävdes.")
+        elif action == "dispute":
+            case_dispute(case=case, reason=post.get("reason", ""), actor=actor, today=today)
+            messages.success(request, "Bestridandet registrerades; all indrivning är stoppad.")
+        elif action == "decide":
+            credit = post.get("credit", "").strip()
+            case_dispute_decide(
+                case=case, outcome=post.get("outcome", ""), actor=actor, today=today,
+                now=timezone.now(), note=post.get("note", ""),
+                credit_ore=parse_amount(credit) if credit else 0,
+                credit_invoice=post.get("invoice", "").strip(),
+            )
+            messages.success(request, "Beslutet om bestridandet registrerades.")
+        else:
+            messages.error(request, "Okänd åtgärd.")
+    except (ValueError, AmountError, ApplicationError) as exc:
+        messages.error(request, f"Kunde inte utföra: {getattr(exc, 'message', exc)}")
+    return redirect("web:case_detail", ref=case.ref)
+
+
+@staff_required
 def klientmedel_view(request: HttpRequest) -> HttpResponse:
     """Klientmedel reconciliation and the ledger's hash chain, for staff."""
     from fordra.ledger.reconcile import reconcile

@@ -51,6 +51,9 @@ FLAG_LABELS = {
     "protected_identity": "Skyddade personuppgifter",
     "deceased": "Dödsbo",
     "debt_relief": "Skuldsanering",
+    "time_barred": "Preskription – granska",
+    "foreign": "Gäldenär utomlands",
+    "foreign_partner": "Hos partner utomlands",
 }
 
 
