@@ -66,7 +66,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from fordra.domain.calendar import bank_day_on_or_after, is_bank_day
 from fordra.domain.fees import (
@@ -190,6 +190,9 @@ class Step:
     task: str | None = None  # staff task text (Swedish)
     channels: tuple[str, ...] = ("digital_mailbox", "print")  # preference order
     text: str | None = None  # letter text variant (a texts file name); default = the letter kind
+    # Only for this kind of debtor ("person" | "company"); None = every debtor. A step that does
+    # not apply is left out for that debtor, and steps anchored at it inherit its anchor.
+    debtor_type: str | None = None
 
     @property
     def anchor_step(self) -> str | None:
@@ -245,6 +248,10 @@ class Ladder:
 
     def has_step(self, name: str) -> bool:
         return name in self._by_name
+
+    @cached_property
+    def has_debtor_steps(self) -> bool:
+        return any(step.debtor_type is not None for step in self.steps)
 
 
 class ServiceLevel(StrEnum):
@@ -407,6 +414,7 @@ def decide(*, case: CaseSnapshot, ladder: Ladder, today: date, fees: FeeSchedule
     Guards in the module docstring's order, first match wins; then the first step not in
     ``case.steps_done``. Never reads the clock; never raises for a well-formed snapshot.
     """
+    ladder = ladder_for_debtor(ladder, case.debtor_type.value)
     next_step = _next_step(ladder, case.steps_done)
 
     def stop(reason: str, *, due_on: date | None = None) -> Decision:
@@ -477,6 +485,33 @@ def decide(*, case: CaseSnapshot, ladder: Ladder, today: date, fees: FeeSchedule
 
 
 # --- decide helpers ------------------------------------------------------------------------
+
+
+def ladder_for_debtor(ladder: Ladder, debtor_type: str) -> Ladder:
+    """The ladder without the steps meant for the other kind of debtor (``Step.debtor_type``).
+
+    E.g. the energy ladder's avstängningsvarsel with notice to socialnämnden is for consumers
+    (ellagen (1997:857) 11 kap.); a company customer goes from the demand to the hand-over.
+    The version is unchanged: the rule each step names is the template's own.
+    """
+    if not ladder.has_debtor_steps:
+        return ladder
+    return _for_debtor(ladder, debtor_type)
+
+
+@lru_cache(maxsize=256)
+def _for_debtor(ladder: Ladder, debtor_type: str) -> Ladder:
+    dropped = {
+        step.name: step.anchor
+        for step in ladder.steps
+        if step.debtor_type is not None and step.debtor_type != debtor_type
+    }
+    steps = tuple(
+        replace(step, anchor=_resolve_anchor(step.anchor, dropped))
+        for step in ladder.steps
+        if step.name not in dropped
+    )
+    return replace(ladder, steps=steps)
 
 
 def _next_step(ladder: Ladder, steps_done: Mapping[str, StepRecord]) -> Step | None:
@@ -580,6 +615,8 @@ def _check_step(step: Step, *, earlier: Sequence[Step], last: bool) -> None:
     _check_anchor(step, earlier=earlier, where=where)
     _check_days(step.days, where=f"{where}: days")
     _check_days(step.pay_days, where=f"{where}: pay_days")
+    if step.debtor_type not in (None, "person", "company"):
+        raise ValueError(f"{where}: debtor_type must be 'person' or 'company'")
     if step.state is not None and step.state not in CASE_STATES:
         raise ValueError(f"{where}: state {step.state!r} is not a case state")
     if step.kind in (StepKind.DECISION, StepKind.RETURN) and not last:

@@ -61,9 +61,9 @@ LADDERS_DIR = "ladders"
 _LADDER_KEYS = frozenset({"template", "version", "valid_from", "source", "steps"})
 _STEP_REQUIRED = frozenset({"name", "kind", "anchor", "days"})
 _STEP_OPTIONAL = frozenset(
-    {"letter", "pay_days", "fee", "state", "flag", "task", "channels", "text"}
+    {"letter", "pay_days", "fee", "state", "flag", "task", "channels", "text", "debtor_type"}
 )
-_STEP_TEXT_FIELDS = ("letter", "state", "flag", "task", "text")
+_STEP_TEXT_FIELDS = ("letter", "state", "flag", "task", "text", "debtor_type")
 _LADDER_FILES_MAX = 100  # files in the ladders folder
 
 
@@ -336,6 +336,7 @@ def _step(entry: object, *, where: str) -> Step:
         flag=texts["flag"],
         task=texts["task"],
         text=texts["text"],
+        debtor_type=texts["debtor_type"],
     )
     return step if channels is None else replace(step, channels=tuple(channels))
 
