@@ -176,6 +176,7 @@ EVENT_LABELS = {
     "time_barred": "Preskriberat",
     "debtor_marked": "Gäldenärsuppgift",
     "foreign_partner": "Överlämnat till partner utomlands",
+    "social_welfare_notified": "Socialnämnden underrättad",
 }
 
 

@@ -308,6 +308,19 @@ def cmd_case_partner(args: argparse.Namespace, out: Output) -> None:
     )
 
 
+def cmd_case_notify_social(args: argparse.Namespace, out: Output) -> None:
+    from fordra.claims.selectors import case_get
+    from fordra.collection.notices import social_welfare_notice
+
+    case = case_get(ref=args.ref)
+    path = social_welfare_notice(
+        case=case, day=args.date, now=_now(), actor=_actor(),
+        municipality=args.municipality or "",
+    )
+    out.result({"ref": case.ref, "notice": str(path), "date": args.date.isoformat()},
+               f"{case.ref}: underrättelse till socialnämnden {path}")
+
+
 def cmd_debtor_mark(args: argparse.Namespace, out: Output) -> None:
     from fordra.collection.services import debtor_mark
 
@@ -697,6 +710,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--credit", help="corrected: kronor credited (kreditnota)")
     p.add_argument("--invoice", help="corrected: the invoice number credited")
     p.add_argument("--note")
+    p = command(case, "notify-social", cmd_case_notify_social,
+                "housing: notify socialnämnden of a rent termination (JB 12:44)")
+    p.add_argument("ref")
+    p.add_argument("--date", type=_iso_date, required=True)
+    p.add_argument("--municipality", help="default: the tenant's city")
     p = command(case, "partner", cmd_case_partner, "hand a foreign debtor's case to a partner")
     p.add_argument("ref")
     p.add_argument("--partner", required=True, help="the partner agency's name")
