@@ -67,6 +67,7 @@ __all__ = [
     "LetterInvoice",
     "LetterParty",
     "LintProblem",
+    "ScheduleLine",
     "lint_letter",
     "min_demand_pay_by",
 ]
@@ -162,6 +163,17 @@ class LetterFee:
 
 
 @dataclass(frozen=True)
+class ScheduleLine:
+    """One installment of a payment plan (avbetalningsplan) the letter confirms: pay
+    ``amount_ore`` by ``due_date`` with the installment's own OCR reference."""
+
+    number: int
+    due_date: date
+    amount_ore: int
+    ocr: str
+
+
+@dataclass(frozen=True)
 class LetterContent:
     """Everything a letter says, ready to lint and to render."""
 
@@ -185,6 +197,10 @@ class LetterContent:
     pay_by: date
     reminder_fee_agreed: bool
     protected_identity: bool = False
+    # A plan's confirmation: its installments (drawn as the table "Betalningsplan"; the payment
+    # block then shows the first one) and a note under the table. Empty for other letters.
+    schedule: tuple[ScheduleLine, ...] = ()
+    schedule_note: str = ""
 
     @property
     def is_inkassokrav(self) -> bool:
@@ -238,6 +254,19 @@ def _lint_references(content: LetterContent) -> Iterator[LintProblem]:
         validate_bankgiro(content.bankgiro)
     except IdentifierError as exc:
         yield LintProblem("bankgiro_invalid", f"bankgiro {content.bankgiro!r} is not valid: {exc}")
+    for line in content.schedule:
+        try:
+            validate_ocr(line.ocr)
+        except OcrError as exc:
+            yield LintProblem(
+                "ocr_invalid", f"installment {line.number}: OCR {line.ocr!r} is not valid: {exc}"
+            )
+        if line.amount_ore <= 0:
+            yield LintProblem(
+                "schedule_invalid",
+                f"installment {line.number}: amount {format_amount(line.amount_ore)} is not "
+                "positive",
+            )
 
 
 def _lint_totals(content: LetterContent) -> Iterator[LintProblem]:

@@ -41,7 +41,15 @@ installment 101 would equal case 100001's installment 1. Each reference is valid
 ``fordra.domain.ocr`` (length and check digit), unique within the plan and across cases, and
 never equal to the case's own ``ocr_from_number(n)``. It would equal another case's OCR only if
 case numbers reached 1000 × n (case numbers start at 100 000: at 100 000 000). Decoding:
-``divmod(int(ocr[:-2]), 1000)`` → (case number, installment number).
+``divmod(int(ocr[:-2]), 1000)`` → (case number, installment number);
+``case_number_from_installment_ocr`` does it for the payments matcher, which looks a reference up
+as a case's own OCR first and only then as an installment's. A later plan on the same case
+continues the numbering (``first_number``), so every installment OCR ever issued stays unique.
+
+    >>> case_number_from_installment_ocr('10012300116')
+    100123
+    >>> case_number_from_installment_ocr('10012300117') is None  # wrong check digit
+    True
 
     >>> installment_ocr(case_number=100123, number=1)
     '10012300116'
@@ -66,7 +74,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from fordra.domain.calendar import bank_day_on_or_after
-from fordra.domain.fees import FeeOutcome, FeeSchedule, plan_fee
+from fordra.domain.fees import LAW, FeeKind, FeeOutcome, FeeSchedule, plan_fee
 from fordra.domain.interest import (
     BASIS_AGREED,
     CapitalChange,
@@ -75,7 +83,7 @@ from fordra.domain.interest import (
     compute_interest,
 )
 from fordra.domain.money import format_amount
-from fordra.domain.ocr import ocr_from_number
+from fordra.domain.ocr import is_valid_ocr, ocr_from_number
 
 __all__ = [
     "FIRST_DUE_DAYS_MAX",
@@ -89,8 +97,10 @@ __all__ = [
     "PlanProposal",
     "PlanRules",
     "PlanStatus",
+    "case_number_from_installment_ocr",
     "installment_due_dates",
     "installment_ocr",
+    "plan_fee_outcome",
     "plan_status",
     "propose_plan",
 ]
@@ -174,6 +184,71 @@ def installment_ocr(*, case_number: int, number: int) -> str:
     return ocr_from_number(case_number * INSTALLMENT_OCR_FACTOR + number)
 
 
+def case_number_from_installment_ocr(ocr: str) -> int | None:
+    """The case number an installment OCR reference names, or ``None`` when ``ocr`` is not a
+    valid OCR reference of the installment form (check digit, length digit, installment 1–999).
+
+    A case's own OCR also decodes to *some* number (``FD-100123``'s ``10012383`` → 100): the
+    caller must look the reference up as a case OCR first, and treat a decoded number that
+    names no case as unmatched.
+    """
+    digits = ocr.strip()
+    if not is_valid_ocr(digits) or len(digits) < 6:
+        return None
+    case_number, number = divmod(int(digits[:-2]), INSTALLMENT_OCR_FACTOR)
+    if case_number < 1 or number < 1:
+        return None
+    return case_number
+
+
+def plan_fee_outcome(
+    *,
+    on: date,
+    due_date: date,
+    already_charged: bool,
+    late_payment_compensation_charged: bool,
+    deceased: bool,
+    schedule: FeeSchedule,
+) -> FeeOutcome:
+    """The plan fee (avgift för amorteringsplan) for a plan made ``on``, or why none.
+
+    Beyond ``fees.plan_fee`` (once per case, lag (1981:739) 3 § 2 och 4 §): no fee on or
+    before ``due_date`` (the earliest due date of the claims the plan covers; 1 §: only for a
+    debt that has fallen due); when the creditor has charged förseningsersättning the plan fee
+    is absorbed by it (5 §: collection costs are owed only to the extent they exceed it — in
+    practice never); and an estate (dödsbo) is charged no new fees (DOMAIN.md §10, practice).
+    """
+    if on <= due_date and not already_charged:
+        return FeeOutcome(
+            kind=FeeKind.PLAN,
+            allowed=False,
+            amount_ore=0,
+            rule=f"{LAW} 1 §",
+            version=schedule.version,
+            explanation="Ingen avgift får tas ut förrän förfallodagen har passerat.",
+        )
+    if late_payment_compensation_charged and not already_charged:
+        return FeeOutcome(
+            kind=FeeKind.PLAN,
+            allowed=False,
+            amount_ore=0,
+            rule=f"{LAW} 5 §",
+            version=schedule.version,
+            explanation="Avgiften för amorteringsplan ingår i förseningsersättningen och tas "
+            "inte ut separat.",
+        )
+    if deceased and not already_charged:
+        return FeeOutcome(
+            kind=FeeKind.PLAN,
+            allowed=False,
+            amount_ore=0,
+            rule="praxis: inga nya avgifter för ett dödsbo",
+            version=schedule.version,
+            explanation="Inga nya avgifter tas ut av ett dödsbo.",
+        )
+    return plan_fee(on=on, already_charged=already_charged, schedule=schedule)
+
+
 def installment_due_dates(*, first_due: date, installments: int) -> tuple[date, ...]:
     """Monthly due dates on ``first_due``'s day of the month (clamped to the month's last
     day), each moved forward to a bank day."""
@@ -201,12 +276,22 @@ def propose_plan(
     schedule: FeeSchedule,
     fee_already_charged: bool,
     rules: PlanRules,
+    fee: FeeOutcome | None = None,
+    first_number: int = 1,
 ) -> PlanProposal:
     """Propose a plan of ``installments`` monthly installments for the whole remaining debt.
 
     ``interest_ore`` is the interest accrued up to and including ``today``; ``costs_ore`` the
-    fees outstanding (without the plan fee, which is added here when allowed).
+    fees outstanding (without the plan fee, which is added here when allowed). ``fee``: the plan
+    fee already decided by ``plan_fee_outcome`` (which knows the case's other fees and the
+    debtor); without it ``fees.plan_fee`` decides from ``fee_already_charged``. ``first_number``: the number of the first installment (a later plan
+    on the same case continues after the earlier plans' numbers, so OCR references never repeat).
     """
+    if first_number < 1 or first_number + installments - 1 >= INSTALLMENT_OCR_FACTOR:
+        raise ValueError(
+            f"installments {first_number}–{first_number + installments - 1}: a case can have "
+            f"at most {INSTALLMENT_OCR_FACTOR - 1} installments over all its plans"
+        )
     _check_input(
         case_number=case_number,
         capital_ore=capital_ore,
@@ -216,7 +301,10 @@ def propose_plan(
         first_due=first_due,
         today=today,
     )
-    fee = plan_fee(on=today, already_charged=fee_already_charged, schedule=schedule)
+    if fee is None:
+        fee = plan_fee(on=today, already_charged=fee_already_charged, schedule=schedule)
+    elif fee.kind is not FeeKind.PLAN:
+        raise ValueError(f"the plan fee must be of kind plan, not {fee.kind}")
     start = _Balance(
         capital_ore=capital_ore, interest_ore=interest_ore, costs_ore=costs_ore + fee.amount_ore
     )
@@ -248,7 +336,7 @@ def propose_plan(
             costs_ore=part.costs_ore,
             ocr=installment_ocr(case_number=case_number, number=number),
         )
-        for number, part in enumerate(parts, start=1)
+        for number, part in enumerate(parts, start=first_number)
     )
     total_ore = sum(item.amount_ore for item in plan)
     assert total_ore == start.total_ore + interest_forecast_ore

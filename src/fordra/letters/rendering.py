@@ -300,6 +300,9 @@ class _View:
     debtor_lines: tuple[str, ...]
     footer: str
     values: dict[str, str]
+    # A plan letter's installments; the payment block then shows the first one.
+    schedule: list[dict[str, str]]
+    payment: dict[str, str]
 
 
 def _view(content: LetterContent) -> _View:
@@ -368,7 +371,24 @@ def _view(content: LetterContent) -> _View:
         ),
         footer=" · ".join(part for part in footer_parts if part.strip()),
         values=values,
+        schedule=[
+            {"number": str(line.number), "due_date": line.due_date.isoformat(),
+             "amount": format_amount(line.amount_ore), "ocr": line.ocr}
+            for line in content.schedule
+        ],
+        payment=_payment_fields(content, labels, values),
     )
+
+
+def _payment_fields(content: LetterContent, labels: Mapping[str, str],
+                    values: Mapping[str, str]) -> dict[str, str]:
+    """What the payment block asks for: the whole amount, or a plan's first installment."""
+    if content.schedule:
+        first = content.schedule[0]
+        return {"ocr": first.ocr, "amount_label": labels["schedule_first"],
+                "amount": format_amount(first.amount_ore), "pay_by": first.due_date.isoformat()}
+    return {"ocr": content.ocr, "amount_label": labels["pay_amount"], "amount": values["total"],
+            "pay_by": values["pay_by"]}
 
 
 def _fee_rows(content: LetterContent, *, labels: Mapping[str, str],
@@ -449,6 +469,9 @@ def render_html(content: LetterContent) -> str:
         "fee_rules": view.fee_rules,
         "summary": view.summary,
         "footer": view.footer,
+        "schedule": view.schedule,
+        "schedule_note": content.schedule_note,
+        "payment": view.payment,
     }
     template = _engine().get_template(TEMPLATE_NAME)
     return str(template.render(Context(context, autoescape=True)))
@@ -752,6 +775,19 @@ def page_ops(content: LetterContent) -> list[list[Op]]:
         rows=[[row["label"], row["amount"]] for row in view.summary],
         bold_last=True,
     )
+    if view.schedule:
+        _table(
+            layout,
+            heading=labels["schedule"],
+            continued=labels["continued"],
+            columns=_SCHEDULE_COLUMNS,
+            header=[labels["schedule_number"], labels["due_date"], labels["ocr"],
+                    labels["amount"]],
+            rows=[[line["number"], line["due_date"], line["ocr"], line["amount"]]
+                  for line in view.schedule],
+        )
+        if content.schedule_note:
+            _note(layout, content.schedule_note)
     layout.y -= 4
     for key in ("payment", "objection", "consequence"):
         for paragraph in view.paragraphs[key]:
@@ -766,7 +802,7 @@ def page_ops(content: LetterContent) -> list[list[Op]]:
         layout.new_page()
     for paragraph in closing:
         layout.paragraph(paragraph)
-    _payment_block(layout.ops, content, labels, values)
+    _payment_block(layout.ops, labels, values, view.payment)
 
     pages = layout.pages
     for number, ops in enumerate(pages, start=1):
@@ -793,6 +829,12 @@ _FEE_COLUMNS: Final = (
     _Column(LEFT, 200),
     _Column(LEFT + 206, WIDTH - 206 - 74, wrap=True),
     _Column(RIGHT, 70, right=True),
+)
+_SCHEDULE_COLUMNS: Final = (
+    _Column(LEFT, 70),
+    _Column(LEFT + 82, 70),
+    _Column(LEFT + 164, 120),
+    _Column(RIGHT, 90, right=True),
 )
 _SUMMARY_COLUMNS: Final = (
     _Column(LEFT, 200),
@@ -869,16 +911,16 @@ def _note(layout: _Layout, text: str) -> None:
     layout.ops.append(("g", 0))
 
 
-def _payment_block(ops: list[Op], content: LetterContent, labels: Mapping[str, str],
-                   values: Mapping[str, str]) -> None:
+def _payment_block(ops: list[Op], labels: Mapping[str, str], values: Mapping[str, str],
+                   payment: Mapping[str, str]) -> None:
     top = PAYMENT_BLOCK_Y + PAYMENT_BLOCK_H
     ops.append(("b", LEFT, PAYMENT_BLOCK_Y, WIDTH, PAYMENT_BLOCK_H, 1.2))
     ops.append(("s", BOLD, 8, LEFT + 6, top - 11, _safe(labels["payment_block"])))
     fields = (
         (labels["bankgiro"], values["bankgiro"]),
-        (labels["ocr"], content.ocr),
-        (labels["pay_amount"], values["total"]),
-        (labels["pay_by"], values["pay_by"]),
+        (labels["ocr"], payment["ocr"]),
+        (payment["amount_label"], payment["amount"]),
+        (labels["pay_by"], payment["pay_by"]),
     )
     column = (WIDTH - 12) / len(fields)
     for index, (label, value) in enumerate(fields):

@@ -33,6 +33,7 @@ from fordra.domain.letters import (
     LetterInterest,
     LetterInvoice,
     LetterParty,
+    ScheduleLine,
 )
 from fordra.letters.channels import Channel, OutboxItem, Recipient, build_channels, choose_channel
 from fordra.letters.channels.digital_mailbox import DigitalMailbox
@@ -192,7 +193,26 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
         pay_by=letter.pay_by or day,
         reminder_fee_agreed=_reminder_fee_agreed(case, invoices, fees),
         protected_identity=debtor.protected_identity,
+        **_schedule(letter.extra),
     )
+
+
+def _schedule(extra: dict[str, Any] | None) -> dict[str, Any]:
+    """A plan letter's installments from ``Letter.extra`` (written by fordra.plans)."""
+    if not extra or not extra.get("schedule"):
+        return {}
+    return {
+        "schedule": tuple(
+            ScheduleLine(
+                number=int(line["number"]),
+                due_date=date.fromisoformat(line["due_date"]),
+                amount_ore=int(line["amount_ore"]),
+                ocr=str(line["ocr"]),
+            )
+            for line in extra["schedule"]
+        ),
+        "schedule_note": str(extra.get("schedule_note", "")),
+    }
 
 
 def _reminder_fee_agreed(case: Case, invoices: Sequence[Invoice], fees: Sequence[Any]) -> bool:
@@ -447,6 +467,10 @@ def content_from_json(data: dict[str, Any]) -> LetterContent:
             "fees": tuple(
                 LetterFee(**{**f, "kind": FeeKind(f["kind"]), "charged_on": day(f["charged_on"])})
                 for f in data["fees"]
+            ),
+            "schedule": tuple(
+                ScheduleLine(**{**line, "due_date": day(line["due_date"])})
+                for line in data.get("schedule", ())
             ),
         }
     )
