@@ -177,6 +177,12 @@ EVENT_LABELS = {
     "debtor_marked": "Gäldenärsuppgift",
     "foreign_partner": "Överlämnat till partner utomlands",
     "social_welfare_notified": "Socialnämnden underrättad",
+    "plan_proposed": "Avbetalningsplan föreslagen",
+    "plan_active": "Avbetalningsplan gäller",
+    "plan_broken": "Avbetalningsplan bruten",
+    "plan_completed": "Avbetalningsplan fullgjord",
+    "plan_cancelled": "Avbetalningsplan upphörd",
+    "plan_rejected": "Avbetalningsplan avslagen",
 }
 
 
