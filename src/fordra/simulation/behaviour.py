@@ -14,18 +14,24 @@ PROFILES: tuple[tuple[str, float], ...] = (
     ("pays_after_reminder", 0.32),
     ("pays_after_demand", 0.20),
     ("pays_part_after_demand", 0.10),
-    ("never_pays", 0.24),
+    ("asks_for_plan", 0.08),
+    ("never_pays", 0.16),
     ("disputes", 0.06),
 )
 DELAY_DAYS_MIN = 2
 DELAY_DAYS_MAX = 12
 PART_SHARE_PERCENT = 50
+PLAN_INSTALLMENTS_MIN = 2
+PLAN_INSTALLMENTS_MAX = 6
+PLAN_KEPT_SHARE = 0.7  # of those who ask for a plan, this many pay every installment
 
 
 @dataclass(frozen=True)
 class Behaviour:
     profile: str
     delay_days: int
+    plan_installments: int = 0  # asks_for_plan: how many monthly installments
+    keeps_plan: bool = True  # asks_for_plan: pays every installment, or only the first
 
 
 def behaviour_for(*, seed: int, case_number: int) -> Behaviour:
@@ -38,4 +44,12 @@ def behaviour_for(*, seed: int, case_number: int) -> Behaviour:
         if pick < total:
             profile = name
             break
-    return Behaviour(profile=profile, delay_days=rng.randint(DELAY_DAYS_MIN, DELAY_DAYS_MAX))
+    delay = rng.randint(DELAY_DAYS_MIN, DELAY_DAYS_MAX)
+    if profile != "asks_for_plan":
+        return Behaviour(profile=profile, delay_days=delay)
+    return Behaviour(
+        profile=profile,
+        delay_days=delay,
+        plan_installments=rng.randint(PLAN_INSTALLMENTS_MIN, PLAN_INSTALLMENTS_MAX),
+        keeps_plan=rng.random() < PLAN_KEPT_SHARE,
+    )

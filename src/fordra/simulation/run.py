@@ -22,6 +22,9 @@ from fordra.claims.models import Case, CaseEvent, CaseState
 from fordra.claims.selectors import case_balances
 from fordra.collection.run import daily_run
 from fordra.collection.services import case_dispute
+from fordra.core.errors import ApplicationError
+from fordra.plans.models import PlanInstallment, PlanState
+from fordra.plans.services import plan_propose
 from fordra.core.bulk import adapt, as_date
 from fordra.parties.services import creditor_add
 from fordra.payments.models import Payment
@@ -250,6 +253,7 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
             letters[case_id][kind] = as_date(letter_date)
     to_pay: list[tuple[Case, int]] = []  # (case, percent of balance)
     to_dispute: list[Case] = []
+    to_plan: list[tuple[Case, int]] = []
     for case in cases:
         b = behaviour_for(seed=seed, case_number=case.number)
         wait = timedelta(days=b.delay_days)
@@ -261,6 +265,7 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
                 "disputes": "reminder",
                 "pays_after_demand": "demand",
                 "pays_part_after_demand": "demand",
+                "asks_for_plan": "demand",
             }.get(b.profile)
             sent = letters[case.id].get(anchor) if anchor else None
             if sent is None:
@@ -271,6 +276,8 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
         acted.add(case.id)
         if b.profile == "disputes":
             to_dispute.append(case)
+        elif b.profile == "asks_for_plan":
+            to_plan.append((case, b.plan_installments))
         elif b.profile == "pays_part_after_demand":
             to_pay.append((case, PART_SHARE_PERCENT))
         elif b.profile != "never_pays":
@@ -297,7 +304,42 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
             paid += amount
     for case in to_dispute:
         case_dispute(case=case, reason="Simulerat bestridande", actor="simulation", today=day)
+    for case, installments in to_plan:
+        try:
+            plan_propose(case=case, installments=installments, first_due=day + PLAN_FIRST_DUE,
+                         today=day, now=now, actor="simulation")
+        except ApplicationError:
+            continue  # e.g. beyond the creditor's rules for a small debt: the ladder goes on
+    paid += _installments_paid(day=day, seed=seed, now=now)
     return paid, len(to_dispute)
+
+
+PLAN_FIRST_DUE = timedelta(days=14)
+
+
+def _installments_paid(*, day: date, seed: int, now: datetime) -> int:
+    """Debtors with a plan pay the installments due today — all of them, or only the first."""
+    due = list(
+        PlanInstallment.objects.filter(
+            due_date=day, plan__state=PlanState.ACTIVE, plan__case__state=CaseState.PLAN
+        ).select_related("plan__case")
+    )
+    paid = 0
+    for inst in due:
+        case = inst.plan.case
+        b = behaviour_for(seed=seed, case_number=case.number)
+        first = inst.number == inst.plan.schedule.order_by("number").values_list(
+            "number", flat=True
+        ).first()
+        if not b.keeps_plan and not first:
+            continue
+        payment_apply(
+            case=case, amount_ore=inst.amount_ore, paid_on=day, source="simulation",
+            key=f"sim:{seed}:{case.id}:plan:{inst.number}", now=now, actor="simulation",
+            reference=inst.ocr,
+        )
+        paid += inst.amount_ore
+    return paid
 
 
 def state_counts_text(report: SimulationReport, *, every_days: int = 7) -> str:

@@ -1,0 +1,35 @@
+"""The simulation: a synthetic portfolio lived day by day, with plans kept and broken."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from fordra.claims.models import CaseState
+from fordra.plans.models import Plan, PlanState
+from fordra.simulation.run import simulate
+from tests.conftest import assert_money_invariants
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 5, 1, 5, 0, tzinfo=UTC)
+
+
+def test_a_simulated_portfolio_has_plans_kept_and_broken_and_the_money_adds_up(
+    settings, tmp_path, reference_rates
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    report = simulate(cases=300, days=200, seed=3, start=date(2026, 5, 1), now=NOW,
+                      out_dir=tmp_path)
+
+    states = report.days[-1].states
+    assert states.get(CaseState.CLOSED_PAID, 0) > 0 and states.get(CaseState.DISPUTED, 0) > 0
+    plans = Plan.objects.all()
+    assert plans.exists()
+    # A kept plan ends with its case paid; a plan whose debtor stopped paying is broken.
+    assert plans.filter(state=PlanState.COMPLETED).exists()
+    assert plans.filter(state=PlanState.BROKEN).exists()
+    assert Path(report.chart).read_text().startswith("<svg")
+    assert_money_invariants()
