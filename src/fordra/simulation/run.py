@@ -22,13 +22,13 @@ from fordra.claims.models import Case, CaseEvent, CaseState
 from fordra.claims.selectors import case_balances
 from fordra.collection.run import daily_run
 from fordra.collection.services import case_dispute
-from fordra.core.errors import ApplicationError
-from fordra.plans.models import PlanInstallment, PlanState
-from fordra.plans.services import plan_propose
 from fordra.core.bulk import adapt, as_date
+from fordra.core.errors import ApplicationError
 from fordra.parties.services import creditor_add
 from fordra.payments.models import Payment
 from fordra.payments.services import payment_apply
+from fordra.plans.models import PlanInstallment, PlanState
+from fordra.plans.services import plan_propose
 from fordra.reference.services import reference_rate_table
 from fordra.simulation.behaviour import PART_SHARE_PERCENT, behaviour_for
 from fordra.simulation.chart import states_svg
