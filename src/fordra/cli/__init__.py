@@ -162,7 +162,19 @@ def cmd_import_claims(args: argparse.Namespace, out: Output) -> None:
             f"Imported {result.invoices} invoice(s) into {result.cases} case(s) "
             f"({result.cases_created} new); {result.duplicates} duplicate(s) skipped."
         )
-    out.result(result.as_json(), text)
+    obj = result.as_json()
+    if result.invoices and result.batch_id is not None:
+        # A claim already time-barred at hand-over is written off (and its case closed) before
+        # any letter; every touched case gets its limitation date (preskriptionslagen).
+        from fordra.claims.models import Invoice
+        from fordra.surveillance.daily import limitation_refresh
+
+        touched = Invoice.objects.filter(batch_id=result.batch_id).values_list("case_id", flat=True)
+        barred = limitation_refresh(today=_today(), now=_now(), case_ids=set(touched))
+        obj["time_barred"] = barred["time_barred"]
+        if barred["time_barred"]:
+            text += f" {barred['time_barred']} claim(s) already time-barred: written off, no letter."
+    out.result(obj, text)
 
 
 def _stderr_console() -> Any:

@@ -16,6 +16,7 @@ from fordra.domain.limitation import (
     InterruptionKind,
     LimitationStatus,
     add_years,
+    bar_date,
     is_time_barred_at_handover,
     limitation_period_years,
     limitation_status,
@@ -471,3 +472,30 @@ def test_the_next_letter_is_due_on_a_bank_day_from_today_and_in_time_to_arrive(
         return
     assert is_bank_day(due)
     assert today <= due <= result.last_demand_send_on < result.time_barred_on
+
+
+@given(
+    origin=DAYS,
+    claim_type=CLAIM_TYPES,
+    debtor_type=DEBTOR_TYPES,
+    interruptions=st.lists(INTERRUPTIONS, max_size=6),
+    today=DAYS,
+)
+def test_the_fast_bar_date_agrees_with_the_full_status(
+    origin: date,
+    claim_type: ClaimType,
+    debtor_type: DebtorType,
+    interruptions: list[Interruption],
+    today: date,
+) -> None:
+    full = status(
+        origin, *interruptions, claim_type=claim_type, debtor_type=debtor_type, today=today
+    )
+
+    fast = bar_date(
+        origin=origin,
+        period_years=full.period_years,
+        effective_days=[i.effective_on() for i in interruptions],
+    )
+
+    assert fast == full.time_barred_on
