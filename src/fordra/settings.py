@@ -130,6 +130,9 @@ AGENCY = {
 
 # Collection policy (DOMAIN.md §4: contact rules are policy, not statute).
 LETTERS_PER_DEBTOR_PER_DAY_MAX = int(os.environ.get("FORDRA_LETTERS_PER_DEBTOR_PER_DAY", "1"))
+# Efterbevakning: a credit-information adapter (dotted path to a class with ``lookup``; none by
+# default — the rule-based score alone). See fordra.surveillance.scoring.
+FORDRA_CREDIT_INFO_ADAPTER = os.environ.get("FORDRA_CREDIT_INFO_ADAPTER", "")
 PORTAL_URL = os.environ.get("FORDRA_PORTAL_URL", "http://127.0.0.1:8000/")
 EMAIL_BACKEND = os.environ.get(
     "FORDRA_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"

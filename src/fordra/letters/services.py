@@ -121,10 +121,16 @@ def debtor_address_lines(debtor: Any) -> tuple[str, ...]:
 def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
     """What ``letter`` says: the case as of the letter date, every amount explained."""
     day = letter.letter_date
-    invoices = list(case.invoices.all())
-    fees = [f for f in case.fees.all() if f.date <= day]
+    # A claim written off (time-barred, withdrawn) is never demanded again: the letter leaves
+    # out the claim, its fees and what was paid on it, so its sums still add up.
+    invoices = [
+        inv for inv in case.invoices.all() if inv.written_off_on is None or inv.written_off_on > day
+    ]
+    kept = {inv.id for inv in invoices}
+    fees = [f for f in case.fees.all() if f.date <= day and f.invoice_id in kept]
+    allocations = [a for a in case.allocations.all() if a.invoice_id in kept]
     balance = case_balance(
-        invoices=invoices, as_of=day, rates=rates, fees=fees, allocations=list(case.allocations.all())
+        invoices=invoices, as_of=day, rates=rates, fees=fees, allocations=allocations
     )
     # The letter shows gross amounts and what has been paid: capital + interest + fees − paid.
     capitals = {inv.invoice_number: capital for inv, capital in invoice_capitals(invoices)}
