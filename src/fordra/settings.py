@@ -126,6 +126,8 @@ AGENCY = {
     "phone": os.environ.get("FORDRA_AGENCY_PHONE", "08-123 456 70"),
     "email": os.environ.get("FORDRA_AGENCY_EMAIL", "kundtjanst@fordra.example"),
     "bankgiro": os.environ.get("FORDRA_AGENCY_BANKGIRO", "5050-1055"),
+    # Kronofogden's ombudskod for the file service (betalningsföreläggande); a demo value.
+    "ombudskod": os.environ.get("FORDRA_AGENCY_OMBUDSKOD", "DEMO-OMBUD"),
 }
 
 # Collection policy (DOMAIN.md §4: contact rules are policy, not statute).
