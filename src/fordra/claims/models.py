@@ -183,6 +183,16 @@ EVENT_LABELS = {
     "plan_completed": "Avbetalningsplan fullgjord",
     "plan_cancelled": "Avbetalningsplan upphörd",
     "plan_rejected": "Avbetalningsplan avslagen",
+    "kfm_proposal": "Förslag efter inkassokravet",
+    "kfm_served": "Delgiven (Kronofogden)",
+    "kfm_disputed": "Bestridd hos Kronofogden",
+    "kfm_withdrawn": "Ansökan återkallad",
+    "kfm_no_assets": "Inga utmätningsbara tillgångar",
+    "kfm_enforcement": "Verkställighet",
+    "kfm_enforcement_renewed": "Verkställighet förnyad",
+    "bankruptcy_warning": "Konkursanmaning",
+    "bankruptcy_warning_lapsed": "Konkursanmaningen obesvarad",
+    "surveillance_started": "Efterbevakning",
 }
 
 
