@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fordra.claims.models import CaseState
+from fordra.claims.models import Case, CaseState
 from fordra.plans.models import Plan, PlanState
 from fordra.simulation.run import simulate
 from tests.conftest import assert_money_invariants
@@ -31,5 +31,12 @@ def test_a_simulated_portfolio_has_plans_kept_and_broken_and_the_money_adds_up(
     # A kept plan ends with its case paid; a plan whose debtor stopped paying is broken.
     assert plans.filter(state=PlanState.COMPLETED).exists()
     assert plans.filter(state=PlanState.BROKEN).exists()
+    # After the demand: Kronofogden for the auto-deciding creditors' cases, through utslag and
+    # verkställighet to payment or efterbevakning; the others' cases wait for staff.
+    from fordra.kfm.models import KfmApplication, KfmOutcome
+
+    assert KfmApplication.objects.exists()
+    assert set(KfmOutcome.objects.values_list("kind", flat=True)) >= {"served", "judgment"}
+    assert Case.objects.filter(awaiting_decision=True).exists()
     assert Path(report.chart).read_text().startswith("<svg")
     assert_money_invariants()

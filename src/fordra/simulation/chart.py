@@ -12,8 +12,14 @@ COLOURS = {
     "demand": "#f78154",
     "disputed": "#b33f62",
     "plan": "#5b8e7d",
+    "kfm": "#6a4c93",
+    "judgment": "#8e5fb0",
+    "enforcement": "#b07cc6",
+    "surveillance": "#5c6f7b",
     "closed_paid": "#4d9078",
     "closed_recalled": "#8d8d8d",
+    "closed_written_off": "#b0b0b0",
+    "closed_time_barred": "#d0d0d0",
 }
 
 

@@ -18,12 +18,13 @@ from typing import Any
 from django.db import connection
 
 from fordra.claims.intake import claims_import
-from fordra.claims.models import Case, CaseEvent, CaseState
+from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState
 from fordra.claims.selectors import case_balances
 from fordra.collection.run import daily_run
 from fordra.collection.services import case_dispute
 from fordra.core.bulk import adapt, as_date
 from fordra.core.errors import ApplicationError
+from fordra.parties.models import Creditor
 from fordra.parties.services import creditor_add
 from fordra.payments.models import Payment
 from fordra.payments.services import payment_apply
@@ -117,6 +118,11 @@ def simulate_portfolio_load(
             template=c.template,
             reminder_fee_agreed=i % 2 == 0,
             **SIMULATED_PRICING[i % len(SIMULATED_PRICING)],
+        )
+        # Every other creditor lets the decision after the demand act by itself (Kronofogden,
+        # efterbevakning or return); the others' cases wait for a person in the back office.
+        Creditor.objects.filter(orgnr=c.orgnr, stage_rules={}).update(
+            stage_rules={"kfm": {"auto_apply": i % 2 == 0}}
         )
     rows = generate_claim_rows(
         creditors=synthetic,
@@ -311,7 +317,55 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
         except ApplicationError:
             continue  # e.g. beyond the creditor's rules for a small debt: the ladder goes on
     paid += _installments_paid(day=day, seed=seed, now=now)
+    paid += _kronofogden_acts(day=day, seed=seed, now=now)
     return paid, len(to_dispute)
+
+
+# Simulated Kronofogden: days from one outcome to the next (a plausible pace, not statistics).
+KFM_SERVED_DAYS = 10
+KFM_JUDGMENT_DAYS = 14
+KFM_ENFORCEMENT_DAYS = 1
+KFM_RESULT_DAYS = 45
+KFM_NO_ASSETS_SHARE = 0.5
+
+
+def _kronofogden_acts(*, day: date, seed: int, now: datetime) -> int:
+    """Kronofogden's answers to the applications: served, utslag, verkställighet, then either
+    payment through distraint or "no assets found" (→ efterbevakning). Returns öre paid."""
+    import random
+
+    from fordra.kfm.models import ApplicationState, KfmApplication
+    from fordra.kfm.services import kfm_record
+
+    pace = {
+        ApplicationState.APPLIED: (KFM_SERVED_DAYS, "served"),
+        ApplicationState.SERVED: (KFM_JUDGMENT_DAYS, "judgment"),
+        ApplicationState.JUDGMENT: (KFM_ENFORCEMENT_DAYS, "enforcement"),
+        ApplicationState.ENFORCEMENT: (KFM_RESULT_DAYS, "result"),
+    }
+    paid = 0
+    apps = KfmApplication.objects.filter(state__in=list(pace)).select_related("case")
+    for app in apps:
+        last = max([o.date for o in app.outcomes.all()], default=app.applied_on)
+        wait, outcome = pace[ApplicationState(app.state)]
+        if (day - last).days < wait or app.case.state in CLOSED_STATES:
+            continue
+        if outcome != "result":
+            kfm_record(case=app.case, outcome=outcome, day=day, now=now, actor="simulation")
+            continue
+        if random.Random(f"{seed}:kfm:{app.case.number}").random() < KFM_NO_ASSETS_SHARE:
+            kfm_record(case=app.case, outcome="no_assets", day=day, now=now, actor="simulation")
+            continue
+        balance = case_balances(cases=[app.case], as_of=day, rates=reference_rate_table())
+        amount = balance[app.case.id].balance_ore
+        if amount > 0:
+            payment_apply(
+                case=app.case, amount_ore=amount, paid_on=day, source="simulation",
+                key=f"sim:{seed}:{app.case.id}:kfm", now=now, actor="simulation",
+                reference="Kronofogden, utmätning",
+            )
+            paid += amount
+    return paid
 
 
 PLAN_FIRST_DUE = timedelta(days=14)

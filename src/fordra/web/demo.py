@@ -1,9 +1,11 @@
-"""The demo: a synthetic portfolio lived through its last weeks, and a staff login.
+"""The demo: a synthetic portfolio lived through its last five months, and a staff login.
 
 ``make run`` calls this on every start; it loads the demo only into an empty database. The
 portfolio is imported as of DEMO_HISTORY_DAYS ago and simulated day by day up to today (debtors
-pay, pay part, object or ignore their letters; the daily run sends the letters), so the back
-office shows cases at every stage with real letters to open. The password comes from
+pay, pay part, ask for a plan, object or ignore their letters; the daily run sends the letters;
+half the creditors let the decision after the demand act by itself and Kronofogden answers), so
+the back office shows cases at every stage — plans, Kronofogden, efterbevakning — with real
+letters to open. The password comes from
 FORDRA_DEMO_PASSWORD (default ``fordra-demo``); set another on any machine others can reach.
 """
 
@@ -22,7 +24,7 @@ from fordra.simulation.run import simulate_days, simulate_portfolio_load
 
 DEMO_USERNAME = "staff"
 DEMO_PASSWORD_DEFAULT = "fordra-demo"
-DEMO_HISTORY_DAYS = 75
+DEMO_HISTORY_DAYS = 150
 DEMO_SECOND_BATCH_DAYS_AGO = 21
 
 
