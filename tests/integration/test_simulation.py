@@ -38,5 +38,24 @@ def test_a_simulated_portfolio_has_plans_kept_and_broken_and_the_money_adds_up(
     assert KfmApplication.objects.exists()
     assert set(KfmOutcome.objects.values_list("kind", flat=True)) >= {"served", "judgment"}
     assert Case.objects.filter(awaiting_decision=True).exists()
+    assert_nothing_sent_on_disputed_paid_or_closed_cases()
     assert Path(report.chart).read_text().startswith("<svg")
     assert_money_invariants()
+
+
+def assert_nothing_sent_on_disputed_paid_or_closed_cases() -> None:
+    """No collection letter is dated after the day a case was disputed or closed."""
+    from fordra.claims.models import CaseEvent
+    from fordra.letters.models import Letter
+
+    disputed_on = dict(
+        CaseEvent.objects.filter(kind="disputed").values_list("case_id", "date")
+    )
+    closed_on = dict(Case.objects.exclude(closed_on=None).values_list("id", "closed_on"))
+    for case_id, kind, day, status in Letter.objects.exclude(kind="dispute").values_list(
+        "case_id", "kind", "letter_date", "status"
+    ):
+        if status == "cancelled":
+            continue
+        stop = min(d for d in (disputed_on.get(case_id), closed_on.get(case_id), date.max) if d)
+        assert day < stop, (case_id, kind, day, stop)
