@@ -47,7 +47,8 @@ The creditor's rules (``Creditor.stage_rules["kfm"]``, docs/stages.md)
 ``bankruptcy_warning`` (default false: a konkursanmaning to a company debtor before BF),
 ``score_min`` (default 20: below it, efterbevakning), ``applicant_address`` (the creditor's
 postal address for the application, lines separated by ``,``; without it the sökande is
-written "c/o" the agency, its ombud). :func:`parse_rules` reads them and reports
+written "c/o" the agency, its ombud), ``otherwise`` (``return`` or ``surveillance``: what a
+creditor with ``enabled = false`` wants instead — e.g. a municipality's policy of efterbevakning). :func:`parse_rules` reads them and reports
 every bad key at once.
 
     >>> from datetime import date
@@ -102,8 +103,12 @@ _RULE_KEYS: Final = frozenset(
         "bankruptcy_warning",
         "score_min",
         "applicant_address",
+        "otherwise",
     }
 )
+# What a creditor that never uses Kronofogden wants instead (``otherwise``): a public-sector
+# creditor's policy is often efterbevakning rather than getting the case back.
+_OTHERWISE: Final = ("return", "surveillance")
 APPLICANT_ADDRESS_CHARS_MAX: Final = 300
 
 
@@ -127,6 +132,7 @@ class KfmRules:
     bankruptcy_warning: bool = False
     score_min: int = SCORE_MIN_DEFAULT
     applicant_address: str = ""  # the creditor's postal address, lines separated by ","
+    otherwise: str = "return"  # when not ``enabled``: "return" or "surveillance"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -236,6 +242,10 @@ def parse_rules(raw: Mapping[str, object] | None) -> tuple[KfmRules, tuple[str, 
             f"applicant_address: must be text of at most {APPLICANT_ADDRESS_CHARS_MAX} characters"
         )
         address = ""
+    otherwise = raw.get("otherwise", "return")
+    if otherwise not in _OTHERWISE:
+        problems.append(f"otherwise: must be one of {', '.join(_OTHERWISE)}")
+        otherwise = "return"
     for key in ("enabled", "auto_apply", "ombud_fee", "bankruptcy_warning"):
         if key in raw:
             value = raw[key]
@@ -260,6 +270,7 @@ def parse_rules(raw: Mapping[str, object] | None) -> tuple[KfmRules, tuple[str, 
             bankruptcy_warning=bool(values.get("bankruptcy_warning", False)),
             score_min=int(values.get("score_min", SCORE_MIN_DEFAULT)),
             applicant_address=address,
+            otherwise=str(otherwise),
         ),
         tuple(problems),
     )
@@ -398,6 +409,11 @@ def _choose(
         if applies:
             return StageAction.RETURN, (reason, *refusals)
     if not rules.enabled:
+        if rules.otherwise == "surveillance":
+            return StageAction.SURVEILLANCE, (
+                "Borgenären ansöker inte om betalningsföreläggande: efterbevakning enligt "
+                "borgenärens riktlinjer.",
+            )
         return StageAction.RETURN, (
             "Borgenären har inte beställt ansökan om betalningsföreläggande.",
         )
