@@ -58,3 +58,30 @@ def test_the_rent_notice_then_socialnamnden_is_notified_and_the_three_weeks_reco
     # Again the same day: no second event.
     assert main(["case", "notify-social", case.ref, "--date", "2026-07-08"]) == 0
     assert CaseEvent.objects.filter(case=case, kind="social_welfare_notified").count() == 1
+
+
+def test_the_betalningsforelaggande_asks_for_eviction_three_weeks_after_socialnamnden(
+    landlord, reference_rates, capsys
+):
+    from fordra.kfm.services import kfm_apply
+
+    import_bytes(claims_csv(claim_line("HYRA-2026-06", invoice_date="2026-05-15",
+                                       due_date="2026-05-29", amount="8 450,00")))
+    day = date(2026, 5, 29)
+    while day <= date(2026, 7, 10):
+        daily_run(run_date=day, now=NOW)
+        day += timedelta(days=1)
+    case = Case.objects.get(debtor__national_id=PNR_A)
+    main(["case", "notify-social", case.ref, "--date", "2026-07-08"])
+    capsys.readouterr()
+    day = date(2026, 7, 11)
+    while day <= date(2026, 8, 20):
+        daily_run(run_date=day, now=NOW)
+        day += timedelta(days=1)
+    case.refresh_from_db()
+    assert case.awaiting_decision
+
+    result = kfm_apply(case=case, day=date(2026, 8, 20), now=NOW, actor="staff")
+
+    assert result.application.payload["with_eviction"] is True
+    assert "HANDRÄCKNING" in result.application.text

@@ -727,8 +727,40 @@ def build_application(
         parts=(*parts, *once),
         grounds=f"Obetalda fakturor från {case.creditor.name}.\n" + "\n".join(grounds),
         created_on=day,
+        with_eviction=_eviction_due(case, day=day),
         disputed=case.state == CaseState.DISPUTED,
     )
+
+
+EVICTION_KEEP_LEASE_DAYS = 21  # jordabalken 12 kap. 44 §: three weeks to pay and keep the lease
+
+
+def _eviction_due(case: Case, *, day: date) -> bool:
+    """Housing: ask for handräckning (avhysning) with the BF when the lease is forfeited.
+
+    Rent more than a week late forfeits a residential lease (jordabalken 12 kap. 42 §), but the
+    tenant keeps it by paying within three weeks of being told of that right — and for a home,
+    only after socialnämnden was notified (44 §; DOMAIN.md §9). So: a housing creditor, the
+    notice of the right sent, and (for a person's home) socialnämnden notified at least three
+    weeks ago.
+    """
+    from fordra.claims.models import CaseEvent
+    from fordra.letters.models import Letter, LetterStatus
+
+    if case.creditor.template != "housing":
+        return False
+    noticed = Letter.objects.filter(
+        case=case, text="rent_forfeiture_notice",
+        status__in=[LetterStatus.SENT, LetterStatus.HANDED_OVER],
+    ).exists()
+    if not noticed:
+        return False
+    if case.debtor.debtor_type != "person":
+        return True
+    latest = day - timedelta(days=EVICTION_KEEP_LEASE_DAYS)
+    return CaseEvent.objects.filter(
+        case=case, kind="social_welfare_notified", date__lte=latest
+    ).exists()
 
 
 def _application_json(application: kfm_format.Application) -> dict[str, Any]:
