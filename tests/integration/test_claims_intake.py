@@ -214,3 +214,60 @@ def test_case_numbers_and_ocr_references_are_unique_across_imports(creditor):
     assert [c.number for c in cases] == [100000, 100001]
     assert len({c.ocr for c in cases}) == 2
     assert all(is_valid_ocr(c.ocr) for c in cases)
+
+
+def test_a_large_file_puts_every_invoice_in_its_own_creditor_and_debtors_case(db):
+    """Hundreds of lines: several multi-row INSERT statements per table, ids found by range."""
+    import io
+    from datetime import date
+
+    from fordra.domain.identifiers import parse_party_id
+    from fordra.parties.services import creditor_add
+    from fordra.synthetic import generate_claim_rows, generate_creditors, write_claims_csv
+
+    creditors = generate_creditors(count=3, seed=5)
+    for c in creditors:
+        creditor_add(name=c.name, orgnr=c.orgnr, bankgiro=c.bankgiro, template=c.template)
+    rows = generate_claim_rows(creditors=creditors, invoices=700, seed=5, today=date(2026, 11, 23))
+
+    def csv_of(part: list[dict[str, str]]) -> bytes:
+        buffer = io.StringIO()
+        write_claims_csv(part, buffer)
+        return buffer.getvalue().encode("utf-8")
+
+    # Two files: the second meets debtors (and open cases) the first created.
+    first = import_bytes(csv_of(rows[::2]), filename="first.csv")
+    second = import_bytes(csv_of(rows[1::2]), filename="second.csv")
+
+    assert first.invoices + second.invoices == 700
+    today = date(2026, 11, 23)
+    stored = {
+        (orgnr, number): (national_id, amount)
+        for orgnr, number, national_id, amount in Invoice.objects.values_list(
+            "case__creditor__orgnr", "invoice_number", "case__debtor__national_id", "amount_ore"
+        )
+    }
+    assert len(stored) == 700
+    for row in rows:
+        national_id, _ = stored[(row["creditor_orgnr"].replace("-", ""), row["invoice_number"])]
+        assert national_id == parse_party_id(row["debtor_id"], today=today).number
+    # One open case per creditor and debtor, each with a valid OCR reference, numbers in a row.
+    cases = list(Case.objects.values_list("creditor_id", "debtor_id", "number", "ocr"))
+    assert len({(c, d) for c, d, _, _ in cases}) == len(cases)
+    assert sorted(n for _, _, n, _ in cases) == list(range(100000, 100000 + len(cases)))
+    assert all(is_valid_ocr(ocr) for _, _, _, ocr in cases)
+    assert first.cases_created + second.cases_created == len(cases)
+    assert Debtor.objects.count() == len({d for _, d, _, _ in cases})
+
+
+def test_case_ocrs_in_bulk_are_the_ocr_references_of_the_numbers():
+    from fordra.claims.numbering import case_ocrs
+    from fordra.domain.ocr import ocr_from_number
+
+    for numbers in (
+        range(0, 300),
+        range(99_990, 100_120),
+        range(999_995, 1_000_015),
+        range(10**22 - 15, 10**22 + 5),
+    ):
+        assert case_ocrs(numbers) == [ocr_from_number(n) for n in numbers]

@@ -7,18 +7,29 @@ The steps (each set-based; no query per row):
 3. Invoices already known with the same content are counted as duplicates, never doubled.
 4. New invoices join the debtor's open case at that creditor while it is before the Kronofogden
    stage (``MERGEABLE_STATES``); otherwise a new case with a new OCR reference is opened.
-5. Debtors, cases, invoices and timeline events are written with executemany in one transaction.
+5. Debtors, cases, invoices and timeline events are written in one transaction with multi-row
+   INSERT statements (``_insert``), and the hand-over is booked in the ledger.
+
+Speed (docs/performance.md): per row, the work is done by C loops where it can be (``map``,
+``zip``, getters), each distinct value (date, amount, identifier) is parsed or formatted once,
+and the ids of new rows are known without reading the rows back where the database allows it.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 
 from fordra.claims.models import (
     MERGEABLE_STATES,
@@ -29,13 +40,12 @@ from fordra.claims.models import (
     Invoice,
     InvoiceKind,
 )
-from fordra.claims.numbering import case_numbers_allocate, case_ocr, case_ref
+from fordra.claims.numbering import case_numbers_allocate, case_ocrs, case_ref
 from fordra.core.bulk import (
     adapt,
     date_adapter,
     decimal_adapter,
     gc_paused,
-    insert_rows,
     query_in,
     select_in,
 )
@@ -53,6 +63,18 @@ CREDIT_NOTE = InvoiceKind.CREDIT_NOTE.value
 INVOICE = InvoiceKind.INVOICE.value
 
 DEBTOR_FIELDS = ("name", "address", "postal_code", "city", "country", "email", "phone")
+
+# Getters for passes over all rows as C loops (map, zip): the intake goes over 100 000s of rows
+# several times, and a Python loop or comprehension per pass costs several times as much.
+_CREDITOR_ORGNR = attrgetter("creditor_orgnr")
+_ORGNR_AND_NUMBER = attrgetter("creditor_orgnr", "invoice_number")
+_DEBTOR_NUMBER = attrgetter("debtor.number")
+_AMOUNT = attrgetter("amount_ore")
+_INVOICE_DATE = attrgetter("invoice_date")
+_DUE_DATE = attrgetter("due_date")
+_LIMITATION = attrgetter("limitation_interrupted_on")
+_RATE = attrgetter("interest_rate")
+_FIRST = itemgetter(0)
 
 
 @dataclass(frozen=True)
@@ -181,22 +203,26 @@ def _split_known_invoices(
     rows: Sequence[ClaimRow], creditor_ids: dict[str, int], errors: list[LineError]
 ) -> tuple[list[ClaimRow], int]:
     """Separate invoices already imported (same content → duplicate; different → error)."""
-    numbers_by_creditor: dict[int, set[str]] = defaultdict(set)
-    for r in rows:
-        cid = creditor_ids.get(r.creditor_orgnr)
-        if cid is not None:
-            numbers_by_creditor[cid].add(r.invoice_number)
+    # The parser has refused repeated (creditor, invoice number) pairs: each number once.
+    numbers_by_orgnr: dict[str, list[str]] = defaultdict(list)
+    for orgnr, number in map(_ORGNR_AND_NUMBER, rows):
+        numbers_by_orgnr[orgnr].append(number)
     existing: dict[tuple[int, str], tuple[Any, ...]] = {}
-    for cid, numbers in numbers_by_creditor.items():
+    for orgnr, numbers in numbers_by_orgnr.items():
+        cid = creditor_ids.get(orgnr)
+        if cid is None:
+            continue
         for rec in query_in(
             "SELECT i.creditor_id, i.invoice_number, i.amount_ore, i.invoice_date, i.due_date, "
             "d.national_id, c.number FROM claims_invoice i "
             "JOIN claims_case c ON c.id = i.case_id JOIN parties_debtor d ON d.id = c.debtor_id "
             "WHERE i.creditor_id = %s AND i.invoice_number IN ({in})",
-            values=sorted(numbers),
+            values=numbers,
             params=[cid],
         ):
             existing[(rec[0], rec[1])] = rec
+    if not existing:
+        return list(rows), 0
     new_rows: list[ClaimRow] = []
     duplicates = 0
     for row in rows:
@@ -242,6 +268,30 @@ def _write(
     source: str,
     progress: Progress,
 ) -> ImportResult:
+    progress("Sparar gäldenärer", 0.5)
+    debtor_ids, known_debtors = _upsert_debtors(rows, now=now)
+
+    progress("Samlar fakturor i ärenden", 0.65)
+    # (creditor id, debtor id) per row, in row order; the distinct pairs in order of appearance.
+    pairs = list(
+        zip(
+            map(creditor_ids.__getitem__, map(_CREDITOR_ORGNR, rows)),
+            map(debtor_ids.__getitem__, map(_DEBTOR_NUMBER, rows)),
+            strict=True,
+        )
+    )
+    distinct_pairs = list(dict.fromkeys(pairs))
+    # A debtor created just now has no case yet: only known debtors are looked up.
+    case_ids = _open_cases([p for p in distinct_pairs if p[1] in known_debtors])
+    if any(r.kind == CREDIT_NOTE for r in rows):
+        _check_credit_notes(rows, pairs, case_ids)
+
+    # Cases that got new invoices need a fresh look by the next daily run.
+    touched = sorted({case_ids[p] for p in distinct_pairs if p in case_ids})
+    for start in range(0, len(touched), 900):
+        Case.objects.filter(id__in=touched[start : start + 900]).update(next_check_on=None)
+
+    new_pairs = [p for p in distinct_pairs if p not in case_ids]
     batch = ImportBatch.objects.create(
         sha256=sha256,
         filename=filename[:255],
@@ -249,129 +299,50 @@ def _write(
         business_date=today,
         invoices=len(rows),
         duplicates=duplicates,
+        cases_created=len(new_pairs),
     )
-    progress("Sparar gäldenärer", 0.5)
-    debtor_ids = _upsert_debtors(rows, now=now)
-
-    progress("Samlar fakturor i ärenden", 0.65)
-    pair_of = {id(r): (creditor_ids[r.creditor_orgnr], debtor_ids[r.debtor.number]) for r in rows}
-    case_ids = _open_cases(list(dict.fromkeys(pair_of.values())))
-    pairs_with_invoices = {pair_of[id(r)] for r in rows if r.kind == INVOICE}
-    errors = [
-        LineError(
-            line=r.line,
-            column="kind",
-            message="credit note for a debtor with no open case at this creditor: nothing to credit",
-        )
-        for r in rows
-        if r.kind == CREDIT_NOTE
-        and pair_of[id(r)] not in case_ids
-        and pair_of[id(r)] not in pairs_with_invoices
-    ]
-    if errors:
-        raise ImportRejected(errors)
-
-    # Cases that got new invoices need a fresh look by the next daily run.
-    touched = sorted({case_ids[p] for p in pair_of.values() if p in case_ids})
-    for start in range(0, len(touched), 900):
-        Case.objects.filter(id__in=touched[start : start + 900]).update(next_check_on=None)
-
-    new_pairs = [p for p in dict.fromkeys(pair_of.values()) if p not in case_ids]
     numbers = case_numbers_allocate(count=len(new_pairs))
     stamp = adapt(now)
     day = adapt(today)
-    adapt_date, adapt_decimal = date_adapter(), decimal_adapter()
     state_open = CaseState.OPEN.value
-    case_rows = [
-        (number, case_ocr(number), cid, did, state_open, day, stamp)
-        for number, (cid, did) in zip(numbers, new_pairs, strict=True)
-    ]
-    insert_rows(
+    cases_before = _max_id(Case)
+    _insert(
         Case,
         ["number", "ocr", "creditor_id", "debtor_id", "state", "opened_on", "created_at"],
-        case_rows,
+        [
+            (number, ocr, cid, did, state_open, day, stamp)
+            for number, ocr, (cid, did) in zip(
+                numbers, case_ocrs(numbers), new_pairs, strict=True
+            )
+        ],
     )
-    for case_id, cid, did in select_in(
-        Case, columns=["id", "creditor_id", "debtor_id"], key="number", values=list(numbers)
-    ):
-        case_ids[(cid, did)] = case_id
+    inserted = _ids_inserted(Case, after=cases_before, count=len(new_pairs))
+    if inserted is not None:
+        case_ids.update(zip(new_pairs, inserted, strict=True))
+    elif new_pairs:
+        # The numbers are one reserved range: one range query finds the new ids.
+        pair_of_number = dict(zip(numbers, new_pairs, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, number FROM claims_case WHERE number BETWEEN %s AND %s",
+                [numbers[0], numbers[-1]],
+            )
+            for case_id, number in cursor.fetchall():
+                case_ids[pair_of_number[number]] = case_id
 
     progress("Sparar fakturor", 0.8)
-    invoice_rows = []
-    added: dict[int, list[str]] = defaultdict(list)
-    for r in rows:
-        case_id = case_ids[pair_of[id(r)]]
-        invoice_rows.append(
-            (
-                case_id,
-                creditor_ids[r.creditor_orgnr],
-                r.invoice_number,
-                r.kind,
-                adapt_date(r.invoice_date),
-                adapt_date(r.due_date),
-                r.amount_ore,
-                r.currency,
-                r.description,
-                r.reminder_fee_agreed,
-                adapt_decimal(r.interest_rate) if r.interest_rate is not None else None,
-                adapt_date(r.limitation_interrupted_on) if r.limitation_interrupted_on else None,
-                batch.id,
-                r.line,
-                stamp,
-            )
-        )
-        noun = "kreditnota" if r.kind == CREDIT_NOTE else "faktura"
-        added[case_id].append(
-            f"{noun} {r.invoice_number} ({format_amount(r.amount_ore)}, förfaller "
-            f"{r.due_date.isoformat()}, rad {r.line})"
-        )
+    row_case_ids = list(map(case_ids.__getitem__, pairs))
+    _insert_invoices(rows, pairs, row_case_ids, batch_id=batch.id, stamp=stamp)
     new_case_ids = {case_ids[p] for p in new_pairs}
-    # One timeline event per case and file keeps the timeline readable and the write small;
-    # each invoice row keeps its own batch and line for the evidence.
-    event_rows = [
-        (
-            case_id,
-            day,
-            "case_opened" if case_id in new_case_ids else "invoices_added",
-            _clip(
-                ("Ärendet öppnades med " if case_id in new_case_ids else "Tillagt: ")
-                + "; ".join(items)
-                + f" — från {filename}",
-                EVENT_DETAIL_CHARS_MAX,
-            ),
-            stamp,
-        )
-        for case_id, items in added.items()
-    ]
-    insert_rows(
-        Invoice,
-        [
-            "case_id",
-            "creditor_id",
-            "invoice_number",
-            "kind",
-            "invoice_date",
-            "due_date",
-            "amount_ore",
-            "currency",
-            "description",
-            "reminder_fee_agreed",
-            "interest_rate",
-            "limitation_interrupted_on",
-            "batch_id",
-            "line",
-            "created_at",
-        ],
-        invoice_rows,
+    _insert_events(
+        rows, row_case_ids, new_case_ids, filename=filename, day=day, stamp=stamp
     )
-    insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "created_at"], event_rows)
-    ImportBatch.objects.filter(pk=batch.pk).update(cases_created=len(new_pairs))
     progress("Bokför", 0.95)
-    _book_handover(rows, case_ids=case_ids, pair_of=pair_of, batch_id=batch.id, today=today, now=now)
+    _book_handover(rows, pairs, row_case_ids, batch_id=batch.id, today=today, now=now)
     progress("Klart", 1.0)
     return ImportResult(
         invoices=len(rows),
-        cases=len({case_ids[p] for p in pair_of.values()}),
+        cases=len(distinct_pairs),
         cases_created=len(new_pairs),
         duplicates=duplicates,
         duplicate_file=False,
@@ -379,14 +350,149 @@ def _write(
     )
 
 
+def _check_credit_notes(
+    rows: Sequence[ClaimRow],
+    pairs: Sequence[tuple[int, int]],
+    case_ids: dict[tuple[int, int], int],
+) -> None:
+    """A credit note needs an open case, or an invoice in this file, for its debtor."""
+    pairs_with_invoices = {p for r, p in zip(rows, pairs, strict=True) if r.kind == INVOICE}
+    errors = [
+        LineError(
+            line=r.line,
+            column="kind",
+            message="credit note for a debtor with no open case at this creditor: nothing to credit",
+        )
+        for r, p in zip(rows, pairs, strict=True)
+        if r.kind == CREDIT_NOTE and p not in case_ids and p not in pairs_with_invoices
+    ]
+    if errors:
+        raise ImportRejected(errors)
+
+
+INVOICE_COLUMNS = (
+    "case_id",
+    "creditor_id",
+    "invoice_number",
+    "kind",
+    "invoice_date",
+    "due_date",
+    "amount_ore",
+    "currency",
+    "description",
+    "reminder_fee_agreed",
+    "interest_rate",
+    "limitation_interrupted_on",
+    "batch_id",
+    "line",
+    "created_at",
+)
+
+
+def _insert_invoices(
+    rows: Sequence[ClaimRow],
+    pairs: Sequence[tuple[int, int]],
+    row_case_ids: Sequence[int],
+    *,
+    batch_id: int,
+    stamp: Any,
+) -> None:
+    # A file has a few hundred distinct dates and rates: each is adapted once.
+    adapt_date, adapt_decimal = date_adapter(), decimal_adapter()
+    days: dict[date | None, Any] = {None: None}
+    for value in {*map(_INVOICE_DATE, rows), *map(_DUE_DATE, rows), *map(_LIMITATION, rows)}:
+        if value is not None:
+            days[value] = adapt_date(value)
+    rates: dict[Decimal | None, Any] = {None: None}
+    for rate in set(map(_RATE, rows)):
+        if rate is not None:
+            rates[rate] = adapt_decimal(rate)
+    _insert(
+        Invoice,
+        INVOICE_COLUMNS,
+        [
+            (
+                case_id,
+                pair[0],
+                r.invoice_number,
+                r.kind,
+                days[r.invoice_date],
+                days[r.due_date],
+                r.amount_ore,
+                r.currency,
+                r.description,
+                r.reminder_fee_agreed,
+                rates[r.interest_rate],
+                days[r.limitation_interrupted_on],
+                batch_id,
+                r.line,
+                stamp,
+            )
+            for r, pair, case_id in zip(rows, pairs, row_case_ids, strict=True)
+        ],
+    )
+
+
+def _insert_events(
+    rows: Sequence[ClaimRow],
+    row_case_ids: Sequence[int],
+    new_case_ids: set[int],
+    *,
+    filename: str,
+    day: Any,
+    stamp: Any,
+) -> None:
+    """One timeline event per case and file keeps the timeline readable and the write small;
+    each invoice row keeps its own batch and line for the evidence."""
+    # A few hundred distinct due dates, and amounts repeat: each is formatted once.
+    amounts = {amount: format_amount(amount) for amount in set(map(_AMOUNT, rows))}
+    due_dates = {due: due.isoformat() for due in set(map(_DUE_DATE, rows))}
+    items = [
+        f"{_NOUNS[r.kind]} {r.invoice_number} ({amounts[r.amount_ore]}, "
+        f"förfaller {due_dates[r.due_date]}, rad {r.line})"
+        for r in rows
+    ]
+    # Most cases get one invoice from a file: a list only for those that get more.
+    first_item: dict[int, str] = {}
+    more: dict[int, list[str]] = {}
+    for case_id, item in zip(row_case_ids, items, strict=True):
+        if case_id in first_item:
+            more.setdefault(case_id, [first_item[case_id]]).append(item)
+        else:
+            first_item[case_id] = item
+    for case_id, parts in more.items():
+        first_item[case_id] = "; ".join(parts)
+    source = f" — från {filename}"
+    _insert(
+        CaseEvent,
+        ["case_id", "date", "kind", "detail", "created_at"],
+        [
+            (
+                case_id,
+                day,
+                "case_opened" if case_id in new_case_ids else "invoices_added",
+                _clip(
+                    ("Ärendet öppnades med " if case_id in new_case_ids else "Tillagt: ")
+                    + text
+                    + source,
+                    EVENT_DETAIL_CHARS_MAX,
+                ),
+                stamp,
+            )
+            for case_id, text in first_item.items()
+        ],
+    )
+
+
+_NOUNS = {INVOICE: "faktura", CREDIT_NOTE: "kreditnota"}
 HANDOVER_CASES_PER_TRANSACTION = 199  # + the contra posting: the ledger's 200-posting limit
 
 
 def _book_handover(
     rows: Sequence[ClaimRow],
+    pairs: Sequence[tuple[int, int]],
+    row_case_ids: Sequence[int],
     *,
-    case_ids: dict[tuple[int, int], int],
-    pair_of: dict[int, tuple[int, int]],
     batch_id: int,
     today: date,
     now: datetime,
@@ -399,19 +505,21 @@ def _book_handover(
     from fordra.domain.ledger import Posting, Transaction
     from fordra.ledger.services import ledger_post
 
-    capital: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for r in rows:
-        creditor_id, _ = pair = pair_of[id(r)]
-        capital[creditor_id][case_ids[pair]] += r.amount_ore
+    capital: dict[tuple[int, int], int] = {}
+    get = capital.get
+    keys = zip(map(_FIRST, pairs), row_case_ids, strict=True)
+    for key, amount in zip(keys, map(_AMOUNT, rows), strict=True):
+        capital[key] = get(key, 0) + amount
+    per_creditor: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (creditor_id, case_id), amount in sorted(capital.items()):
+        if amount:
+            per_creditor[creditor_id].append((case_id, amount))
     txs = []
-    for creditor_id, per_case in sorted(capital.items()):
-        items = sorted((cid, amount) for cid, amount in per_case.items() if amount)
+    for creditor_id, items in per_creditor.items():
         for n, start in enumerate(range(0, len(items), HANDOVER_CASES_PER_TRANSACTION)):
             part = items[start : start + HANDOVER_CASES_PER_TRANSACTION]
-            postings = [Posting(account=f"case:{cid}:capital", amount_ore=a) for cid, a in part]
-            postings.append(
-                Posting(account=f"claims:{creditor_id}", amount_ore=-sum(a for _, a in part))
-            )
+            postings = [Posting(f"case:{cid}:capital", a) for cid, a in part]
+            postings.append(Posting(f"claims:{creditor_id}", -sum(a for _, a in part)))
             if len(postings) == 2 and postings[1].amount_ore == 0:
                 continue
             txs.append(
@@ -423,18 +531,69 @@ def _book_handover(
                     postings=tuple(p for p in postings if p.amount_ore),
                 )
             )
-    ledger_post(txs, now=now)
+    # The keys name this batch, created in this same database transaction: none can be stored.
+    ledger_post(txs, now=now, assume_new=True)
+
+
+# Rows per multi-row INSERT: SQLite binds at most 999 parameters per statement (Django's
+# features.max_query_params); other backends get the same statement shapes.
+INSERT_PARAMS_MAX = 999
+INSERT_ROWS_MAX = 500
+
+
+def _insert(model: type[Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """INSERT ``rows`` (tuples in ``columns`` order) with multi-row ``VALUES`` statements.
+
+    One statement per ~999 parameters rather than ``executemany`` with one row per step: the
+    per-statement work (reset, bind from Python, step) is then done once per 60–500 rows, which
+    takes ~40 % off the time of the inserts here (measured, claims intake benchmark). Errors are
+    Django's (``IntegrityError``) on every backend. On SQLite the statements bypass Django's
+    cursor wrapper (see below), so they do not show in ``connection.queries`` under DEBUG.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    width = len(columns)
+    params_max = connection.features.max_query_params or INSERT_PARAMS_MAX
+    per_statement = max(1, min(INSERT_ROWS_MAX, params_max // width))
+    head = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        "VALUES "
+    )
+    whole = len(rows) - len(rows) % per_statement
+    connection.validate_no_broken_transaction()
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        execute: Callable[[str, list[Any]], Any]
+        if connection.vendor == "sqlite":
+            # Django's SQLite cursor rewrites %s into ? with a regular expression on every call:
+            # 0.1 ms for a statement of 1 000 parameters, more than SQLite takes to run it. The
+            # driver's own execute takes ? as written (errors still become Django's, above).
+            execute = partial(sqlite3.Cursor.execute, cursor.cursor)
+            one = "(" + ", ".join(["?"] * width) + ")"
+        else:
+            execute = cursor.execute
+            one = "(" + ", ".join(["%s"] * width) + ")"
+        if whole:
+            sql = head + ", ".join([one] * per_statement)
+            for start in range(0, whole, per_statement):
+                execute(sql, list(chain.from_iterable(rows[start : start + per_statement])))
+        if whole < len(rows):
+            rest = rows[whole:]
+            execute(head + ", ".join([one] * len(rest)), list(chain.from_iterable(rest)))
 
 
 def _clip(text: str, chars_max: int) -> str:
     return text if len(text) <= chars_max else text[: chars_max - 1] + "…"
 
 
-def _upsert_debtors(rows: Sequence[ClaimRow], *, now: datetime) -> dict[str, int]:
-    """Create unknown debtors; refresh contact details from the file (the last line wins)."""
-    latest: dict[str, ClaimRow] = {}
-    for r in rows:
-        latest[r.debtor.number] = r
+def _upsert_debtors(
+    rows: Sequence[ClaimRow], *, now: datetime
+) -> tuple[dict[str, int], set[int]]:
+    """Create unknown debtors; refresh contact details from the file (the last line wins).
+
+    Returns the id per national id, and the ids of the debtors that existed before.
+    """
+    latest: dict[str, ClaimRow] = dict(zip(map(_DEBTOR_NUMBER, rows), rows, strict=True))
     ids: dict[str, int] = {}
     current: dict[str, tuple[Any, ...]] = {}
     for rec in select_in(
@@ -442,29 +601,37 @@ def _upsert_debtors(rows: Sequence[ClaimRow], *, now: datetime) -> dict[str, int
     ):
         ids[rec[1]] = rec[0]
         current[rec[1]] = rec[2:]
+    known = set(ids.values())
     stamp = adapt(now)
-    inserts = []
+    inserts = [
+        (
+            number,
+            str(r.debtor.kind),
+            r.debtor_type,
+            r.debtor_name,
+            r.address,
+            r.postal_code,
+            r.city,
+            r.country,
+            r.email,
+            r.phone,
+            stamp,
+            stamp,
+        )
+        for number, r in latest.items()
+        if number not in ids
+    ]
     updates = []
-    for number, r in latest.items():
+    for number, old in current.items():
+        r = latest[number]
         values = (r.debtor_name, r.address, r.postal_code, r.city, r.country, r.email, r.phone)
-        if number not in ids:
-            inserts.append((number, str(r.debtor.kind), r.debtor_type, *values, stamp, stamp))
-            continue
-        old = current[number]
         # Empty e-mail/phone in a later file means "not given", not "erase".
         merged = tuple(
             new if (new or i < 5) else prev for i, (new, prev) in enumerate(zip(values, old, strict=True))
         )
         if merged != tuple(old):
             updates.append((*merged, stamp, ids[number]))
-    insert_rows(
-        Debtor,
-        ["national_id", "id_kind", "debtor_type", *DEBTOR_FIELDS, "created_at", "updated_at"],
-        inserts,
-    )
     if updates:
-        from django.db import connection
-
         table = connection.ops.quote_name(Debtor._meta.db_table)
         assignments = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in DEBTOR_FIELDS)
         with connection.cursor() as cursor:
@@ -472,11 +639,60 @@ def _upsert_debtors(rows: Sequence[ClaimRow], *, now: datetime) -> dict[str, int
                 f"UPDATE {table} SET {assignments}, updated_at = %s WHERE id = %s", updates
             )
     if inserts:
-        for rec in select_in(
-            Debtor, columns=["id", "national_id"], key="national_id", values=[i[0] for i in inserts]
-        ):
-            ids[rec[1]] = rec[0]
-    return ids
+        before = _max_id(Debtor)
+        _insert(
+            Debtor,
+            ["national_id", "id_kind", "debtor_type", *DEBTOR_FIELDS, "created_at", "updated_at"],
+            inserts,
+        )
+        inserted = _ids_inserted(Debtor, after=before, count=len(inserts))
+        if inserted is not None:
+            ids.update(zip(map(_FIRST, inserts), inserted, strict=True))
+        else:
+            # Every id given out now is above the highest id seen before (a sequence only
+            # grows). Rows of concurrent imports that show up in the range are told apart by
+            # national id, which is unique.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, national_id FROM {_table(Debtor)} WHERE id > %s", [before]
+                )
+                for debtor_id, national_id in cursor.fetchall():
+                    if national_id in latest and national_id not in ids:
+                        ids[national_id] = debtor_id
+    return ids, known
+
+
+def _table(model: type[Model]) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def _max_id(model: type[Model]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {_table(model)}")
+        (highest,) = cursor.fetchone()
+    return int(highest or 0)
+
+
+def _ids_inserted(model: type[Model], *, after: int, count: int) -> range | None:
+    """On SQLite, the ids of the ``count`` rows just inserted above id ``after``, in order.
+
+    SQLite gives each new row of an AUTOINCREMENT table an id above every id the table ever
+    had, so ids grow in insertion order; this write transaction holds the database's write
+    lock, so every row above ``after`` is ours. When exactly ``count`` rows lie above it, on
+    consecutive ids, they are the rows inserted, in that order: one aggregate query instead
+    of reading them all back. None elsewhere (PostgreSQL: concurrent transactions draw from
+    the same sequence) or when the check fails; the caller then reads the ids back.
+    """
+    if connection.vendor != "sqlite" or count == 0:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MIN(id), MAX(id), COUNT(*) FROM {_table(model)} WHERE id > %s", [after]
+        )
+        lowest, highest, found = cursor.fetchone()
+    if found != count or highest - lowest + 1 != count:
+        return None
+    return range(lowest, highest + 1)
 
 
 def _open_cases(pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:

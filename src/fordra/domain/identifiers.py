@@ -7,11 +7,12 @@ Personnummer (personal identity number, folkbokföringslagen (1991:481) 18 §):
 The century of a ten-digit number is inferred from ``today`` (an argument — the domain never
 reads the clock): the most recent year whose birth date is not after ``today``; with ``+``, the
 most recent year at least 100 years back. python-stdnum's ``get_birth_date`` would read the clock
-for this, so the century is settled here and stdnum validates the twelve-digit form.
+for this, so the century is settled here, and the twelve-digit form is checked here as stdnum's
+``personnummer.validate`` checks it (date and Luhn digit; property-tested against it).
 
 Samordningsnummer (coordination number, folkbokföringslagen 18 a §): a personnummer whose day is
 increased by 60 (``19900375-…`` is born 1990-03-15). stdnum rejects them, so the date (day − 60)
-is checked here and the Luhn digit with ``stdnum.luhn`` over the original ten digits.
+is checked here and the Luhn digit over the original ten digits.
 
 Organisationsnummer (organisation number, lag (1974:174) om identitetsbeteckning för juridiska
 personer m.fl.): ten digits ``NNNNNN-NNNC`` with a Luhn check digit; digits 3–4 are always 20 or
@@ -32,6 +33,9 @@ Bankgiro: 7–8 digits with a Luhn check digit, written ``NNN-NNNN`` / ``NNNN-NN
 2–8 digits with a Luhn check digit, written with the check digit after a dash. Postnummer: five
 digits, written ``NNN NN``.
 
+The Luhn (modulus 10) digit is computed here rather than with ``stdnum.luhn``, which does the
+same sum one Python step per digit; a property test keeps the two in agreement.
+
 Errors are ``IdentifierError`` (a ``ValueError``) with short English messages: "must be 10 or 12
 digits", "not a valid date", "check digit is wrong", ….
 """
@@ -42,7 +46,6 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from stdnum import luhn
 from stdnum.exceptions import (
     InvalidLength,
     ValidationError,
@@ -55,6 +58,7 @@ __all__ = [
     "PartyKind",
     "format_bankgiro",
     "format_plusgiro",
+    "luhn_check_digit",
     "normalise_postal_code",
     "parse_orgnr",
     "parse_party_id",
@@ -160,6 +164,17 @@ def validate_plusgiro(text: str) -> str:
     return digits
 
 
+def luhn_check_digit(digits: str) -> str:
+    """The Luhn check digit to append to ``digits`` (ASCII digits, at least one).
+
+    >>> luhn_check_digit("1000008")
+    '1'
+    """
+    if not _is_ascii_digits(digits):
+        raise IdentifierError("must contain digits only")
+    return str(-_luhn_sum(digits + "0") % 10)
+
+
 def format_bankgiro(digits: str) -> str:
     """``"50501055"`` → ``"5050-1055"``; ``"1234566"`` → ``"123-4566"``."""
     if not (_is_ascii_digits(digits) and 7 <= len(digits) <= 8):
@@ -220,16 +235,16 @@ def _split(text: str) -> tuple[str, str]:
     """
     if len(text) > IDENTIFIER_TEXT_CHARS_MAX:
         raise IdentifierError("too long")
-    compact = _without_spaces(text.strip())
+    compact = text.strip().translate(_DROP_SPACES)
     if not compact:
         raise IdentifierError("empty")
     separator = ""
     if len(compact) > 4 and compact[-5] in _SEPARATORS:
         separator = compact[-5]
         compact = compact[:-5] + compact[-4:]
-    if "-" in compact or "+" in compact:
-        raise IdentifierError("separator in the wrong place")
-    if not _is_ascii_digits(compact):
+    if not (compact.isascii() and compact.isdigit()):
+        if "-" in compact or "+" in compact:
+            raise IdentifierError("separator in the wrong place")
         raise IdentifierError("must contain digits only")
     if len(compact) not in (10, 12):
         raise IdentifierError("must be 10 or 12 digits")
@@ -247,18 +262,27 @@ def _validated_orgnr(ten_digits: str) -> str:
     return ten_digits
 
 
+# A digit in an even position from the right (the check digit being position 1) is doubled and
+# its digits added: 0→0, 1→2, …, 5→1 (10), …, 9→9 (18).
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+_ZERO = ord("0")
+
+
+def _luhn_sum(digits: str) -> int:
+    """The Luhn sum of ASCII digits (the caller has checked them); valid when it ends in 0.
+
+    Modulo 10 it is ``stdnum.luhn.checksum`` (a property test keeps the two in agreement), but
+    it is computed by C loops — ``str.translate`` and ``sum`` over the bytes — instead of a
+    Python step per digit: 5× faster, and intake checks ~100 000 numbers at a time.
+    """
+    kept = digits[-1::-2].encode("ascii")
+    doubled = digits[-2::-2].translate(_LUHN_DOUBLED).encode("ascii")
+    return sum(kept) + sum(doubled) - _ZERO * len(digits)
+
+
 def _check_luhn(digits: str) -> None:
-    try:
-        luhn.validate(digits)
-    except ValidationError as exc:
-        raise IdentifierError("check digit is wrong") from exc
-
-
-def _birth_date(*, year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError as exc:
-        raise IdentifierError("not a valid date") from exc
+    if _luhn_sum(digits) % 10:
+        raise IdentifierError("check digit is wrong")
 
 
 def _real_day(day: int) -> int:
@@ -284,16 +308,29 @@ def _birth_year(ten_digits: str, *, plus: bool, today: date) -> int:
 
 
 def _person(twelve_digits: str, *, today: date) -> PartyId:
-    """Validate a 12-digit personnummer or samordningsnummer."""
-    year, month, day = int(twelve_digits[0:4]), int(twelve_digits[4:6]), int(twelve_digits[6:8])
+    """Validate a 12-digit personnummer or samordningsnummer.
+
+    Written flat (no helper calls): intake validates ~100 000 numbers at a time.
+    """
+    day = int(twelve_digits[6:8])
     coordination = day > COORDINATION_DAY_OFFSET
-    born = _birth_date(year=year, month=month, day=_real_day(day))
+    try:
+        born = date(
+            int(twelve_digits[0:4]),
+            int(twelve_digits[4:6]),
+            day - COORDINATION_DAY_OFFSET if coordination else day,
+        )
+    except ValueError as exc:
+        raise IdentifierError("not a valid date") from exc
     if born > today:
         raise IdentifierError("birth date is in the future")
     # The date is checked above; what stdnum's personnummer.validate would add is its Luhn check
-    # over the 10-digit form, which we call directly: intake validates ~100 000 ids at a time and
+    # over the 10-digit form, which we do directly: intake validates ~100 000 ids at a time and
     # the full validate (compact, clean, re-parse the date) costs 3× as much.
-    _check_luhn(twelve_digits[2:])
-    return PartyId(
-        PartyKind.COORDINATION if coordination else PartyKind.PERSON, twelve_digits
-    )
+    if _luhn_sum(twelve_digits[2:]) % 10:
+        raise IdentifierError("check digit is wrong")
+    return PartyId(_COORDINATION if coordination else _PERSON, twelve_digits)
+
+
+_PERSON = PartyKind.PERSON
+_COORDINATION = PartyKind.COORDINATION

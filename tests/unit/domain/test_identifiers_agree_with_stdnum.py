@@ -6,10 +6,17 @@ from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum import luhn as stdnum_luhn
 from stdnum.se import orgnr as stdnum_orgnr
 from stdnum.se import personnummer as stdnum_personnummer
 
-from fordra.domain.identifiers import IdentifierError, PartyKind, parse_party_id
+from fordra.domain.identifiers import (
+    IdentifierError,
+    PartyKind,
+    luhn_check_digit,
+    parse_party_id,
+    validate_bankgiro,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -48,3 +55,19 @@ def test_an_orgnr_is_accepted_exactly_when_stdnum_accepts_it(ten):
         ours = None
 
     assert (ours is not None) == stdnum_orgnr.is_valid(ten)
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=30))
+def test_our_luhn_check_digit_agrees_with_stdnum(digits):
+    assert luhn_check_digit(digits) == stdnum_luhn.calc_check_digit(digits)
+
+
+@given(st.text(alphabet="0123456789", min_size=7, max_size=8))
+def test_a_bankgiro_is_accepted_exactly_when_stdnum_luhn_accepts_it(digits):
+    try:
+        validate_bankgiro(digits)
+    except IdentifierError:
+        ours = False
+    else:
+        ours = True
+    assert ours == stdnum_luhn.is_valid(digits)

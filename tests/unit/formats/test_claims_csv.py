@@ -680,3 +680,23 @@ def test_a_file_that_is_not_a_claims_file_gets_one_clear_error() -> None:
         "columns (creditor_orgnr, invoice_number, invoice_date, due_date, amount, debtor_id, "
         "debtor_name, address, postal_code, city)"
     ]
+
+
+@given(
+    st.text(alphabet="0123456789,.-  kr\u00a0\u202f", max_size=16)
+    | st.from_regex(r"-?[0-9]{1,9}([.,][0-9]{0,3})?", fullmatch=True)
+)
+@example("1234")
+@example("1234,5")
+@example("0,05")
+@example(",50")
+@example("1.")
+@example("1,234")
+def test_the_fast_amount_path_agrees_with_parse_amount(text: str) -> None:
+    def outcome(parse: Callable[[str], int]) -> object:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            return ("refused", str(exc))
+
+    assert outcome(claims_csv._parse_amount) == outcome(parse_amount)
