@@ -24,6 +24,12 @@ def _outcome() -> list[tuple]:
 
 
 def _forget_the_run() -> None:
+    from fordra.kfm.models import BankruptcyWarning, KfmApplication, KfmOutcome, KfmProposal
+
+    KfmOutcome.objects.all().delete()
+    KfmApplication.objects.all().delete()
+    KfmProposal.objects.all().delete()
+    BankruptcyWarning.objects.all().delete()
     Letter.objects.all().delete()
     CaseStep.objects.all().delete()
     FeeRecord.objects.all().delete()
