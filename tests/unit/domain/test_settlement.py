@@ -579,8 +579,10 @@ def test_a_remittance_never_pays_out_more_than_is_owed_and_always_adds_up(
     assert result.commission_ore >= 0
     assert_adds_up(result, pricing, receivable)
     if pricing.model is not PricingModel.SUBSCRIPTION and not charges:
-        # without charges the agency's cut is commission + VAT only: never a shortfall
-        assert result.shortfall_ore == 0
+        # Without charges the agency's cut is commission + VAT only: no shortfall beyond the
+        # öre that rounding each of them half up can add on a few öre of capital
+        # (75 % of 2 öre = 2, VAT 1: 3 öre from 2), which becomes a receivable like any other.
+        assert result.shortfall_ore <= 1
 
 
 @settings(max_examples=300, deadline=None)
