@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from fordra.parties.models import Creditor, Debtor
 
@@ -80,6 +81,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["creditor", "debtor", "state"]),
             models.Index(fields=["state"]),
+            # The few cases awaiting the decision after the demand, found without scanning the
+            # portfolio (a partial index: nothing to maintain for the other rows at intake).
+            models.Index(
+                fields=["id"], name="case_awaiting_decision", condition=Q(awaiting_decision=True)
+            ),
         ]
 
     def __str__(self) -> str:

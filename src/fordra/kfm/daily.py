@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import Q
 
 from fordra.claims.models import Case
@@ -36,6 +37,7 @@ from fordra.kfm.services import (
 
 ACTOR = "system:kfm_daily"
 PROPOSALS_PER_RUN_MAX = 100_000
+IN_CHUNK = 900  # ids per IN list (SQLite's bound-parameter limit on older builds is 999)
 
 
 def kfm_daily(*, run_date: date, now: datetime) -> Counter[str]:
@@ -43,13 +45,24 @@ def kfm_daily(*, run_date: date, now: datetime) -> Counter[str]:
     counts: Counter[str] = Counter()
     counts["kfm_bankruptcy_tasks"] += bankruptcy_warnings_lapse(day=run_date)
     open_proposals = KfmProposal.objects.filter(decision="").values("case_id")
-    cases = list(
-        Case.objects.filter(awaiting_decision=True, state__in=DECIDABLE_STATES)
-        .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=run_date))
-        .exclude(id__in=open_proposals)
-        .select_related("creditor", "debtor")
-        .order_by("id")[:PROPOSALS_PER_RUN_MAX]
-    )
+    # The partial index case_awaiting_decision finds the flagged cases without a scan of the
+    # portfolio (a bare boolean condition, as the index has it); the rest is filtered per chunk.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM claims_case WHERE awaiting_decision ORDER BY id")
+        awaiting = [row[0] for row in cursor.fetchall()]
+    cases: list[Case] = []
+    for start in range(0, len(awaiting), IN_CHUNK):
+        cases += (
+            Case.objects.filter(id__in=awaiting[start : start + IN_CHUNK])
+            .filter(state__in=DECIDABLE_STATES)
+            .filter(Q(paused_until__isnull=True) | Q(paused_until__lt=run_date))
+            .exclude(id__in=open_proposals)
+            .select_related("creditor", "debtor")
+            .order_by("id")
+        )
+        if len(cases) >= PROPOSALS_PER_RUN_MAX:
+            cases = cases[:PROPOSALS_PER_RUN_MAX]
+            break
     proposals = proposals_create(cases=cases, day=run_date, now=now)
     counts["kfm_proposals"] += len(proposals)
     by_id = {c.id: c for c in cases}

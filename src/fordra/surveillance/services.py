@@ -399,7 +399,10 @@ def interrupting_letters_schedule(*, run_date: date, now: datetime) -> Counter[s
             "SELECT c.id, c.creditor_id, c.debtor_id, CAST(c.limitation_date AS TEXT), "
             "d.protected_identity, d.debt_relief FROM claims_case c "
             "JOIN parties_debtor d ON d.id = c.debtor_id "
-            "WHERE c.limitation_date > %s AND c.limitation_date <= %s "
+            # The limitation_date index picks the few cases in the window (a bare state filter
+            # would make SQLite scan every open case by its state index).
+            "WHERE c.id IN (SELECT id FROM claims_case WHERE limitation_date > %s "
+            "AND limitation_date <= %s) "
             f"AND c.state IN ({states}) AND c.limitation_review = %s AND c.foreign_partner = '' "
             "AND (c.paused_until IS NULL OR c.paused_until < %s) ORDER BY c.id",
             [adapt(run_date), adapt(run_date + timedelta(days=window)), False, adapt(run_date)],
