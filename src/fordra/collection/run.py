@@ -33,7 +33,7 @@ from django.db.models import Q
 from fordra.claims.models import Case, CaseEvent, FeeRecord, Task
 from fordra.collection.models import CaseStep, DailyRun
 from fordra.collection.snapshots import CaseRow, load_snapshots, open_case_shards
-from fordra.core.bulk import adapt, gc_paused, insert_rows
+from fordra.core.bulk import adapt, gc_paused, insert_rows, memo_date_adapter
 from fordra.domain.fees import FeeSchedule
 from fordra.domain.ladder import (
     CaseSnapshot,
@@ -278,10 +278,11 @@ def _run_shard(
         checks.append((next_check(probe, after, today=run_date), row.case_id))
     if decisions:
         _write(decisions=decisions, run_date=run_date, now=now, templates=templates, result=result)
+    day_sql = memo_date_adapter()
     with connection.cursor() as cursor:
         cursor.executemany(
             "UPDATE claims_case SET next_check_on = %s WHERE id = %s",
-            [(adapt(day), case_id) for day, case_id in checks],
+            [(day_sql(day), case_id) for day, case_id in checks],
         )
 
 
@@ -294,6 +295,7 @@ def _write(
     result: RunResult,
 ) -> None:
     stamp, day = adapt(now), adapt(run_date)
+    day_sql = memo_date_adapter()
     steps, fee_rows, letters, tasks, events = [], [], [], [], []
     new_state: dict[str, list[int]] = defaultdict(list)
     awaiting: list[int] = []
@@ -307,7 +309,7 @@ def _write(
                 step.name,
                 step.kind.value,
                 day,
-                adapt(d.pay_by) if d.pay_by else None,
+                day_sql(d.pay_by) if d.pay_by else None,
                 templates[row.creditor_id],
                 d.ladder_version,
                 d.rule,
@@ -355,7 +357,7 @@ def _write(
                     step.text or step.letter or "case_letter",
                     step.name,
                     day,
-                    adapt(d.pay_by) if d.pay_by else None,
+                    day_sql(d.pay_by) if d.pay_by else None,
                     list(d.channels),
                     "pending",
                     f"letter:{row.case_id}:{step.name}",

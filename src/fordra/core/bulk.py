@@ -62,6 +62,21 @@ def date_adapter() -> Callable[[date], Any]:
     return connection.ops.adapt_datefield_value  # type: ignore[no-any-return]
 
 
+def memo_date_adapter() -> Callable[[date], Any]:
+    """The date adapter memoised per distinct date: a day's run adapts ~10⁵ dates of which a
+    few dozen differ, and each adaptation through the ORM costs a microsecond or more."""
+    adapt_date = date_adapter()
+    seen: dict[date, Any] = {}
+
+    def adapt_memo(value: date) -> Any:
+        out = seen.get(value)
+        if out is None:
+            out = seen[value] = adapt_date(value)
+        return out
+
+    return adapt_memo
+
+
 def decimal_adapter() -> Callable[[Decimal], Any]:
     ops = connection.ops
     return lambda value: ops.adapt_decimalfield_value(value)
