@@ -135,6 +135,9 @@ LETTERS_PER_DEBTOR_PER_DAY_MAX = int(os.environ.get("FORDRA_LETTERS_PER_DEBTOR_P
 # Efterbevakning: a credit-information adapter (dotted path to a class with ``lookup``; none by
 # default — the rule-based score alone). See fordra.surveillance.scoring.
 FORDRA_CREDIT_INFO_ADAPTER = os.environ.get("FORDRA_CREDIT_INFO_ADAPTER", "")
+# How a Kronofogden application batch is handed over (fordra.kfm.transport): the outbox folder
+# by default; an agency with the file-service agreement names its own transport class.
+FORDRA_KFM_TRANSPORT = os.environ.get("FORDRA_KFM_TRANSPORT", "")
 PORTAL_URL = os.environ.get("FORDRA_PORTAL_URL", "http://127.0.0.1:8000/")
 EMAIL_BACKEND = os.environ.get(
     "FORDRA_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"

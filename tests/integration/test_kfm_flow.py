@@ -15,7 +15,7 @@ from fordra.collection.run import daily_run
 from fordra.collection.services import case_dispute
 from fordra.core.errors import ApplicationError
 from fordra.formats.kfm import Outcome, OutcomeKind, write_outcomes_csv
-from fordra.kfm.models import BankruptcyWarning, KfmApplication, KfmProposal
+from fordra.kfm.models import BankruptcyWarning, KfmApplication, KfmBatch, KfmProposal
 from fordra.kfm.services import (
     kfm_apply,
     kfm_export,
@@ -364,3 +364,55 @@ def test_verkstallighet_costs_a_new_grundavgift_each_year_it_continues(handed_ov
     assert list(FeeRecord.objects.filter(case=case, kind="enforcement").values_list(
         "date", "amount_ore")) == [(date(2026, 9, 10), 60_000), (date(2027, 9, 10), 60_000)]
     assert_money_invariants()
+
+
+class RecordingTransport:
+    """A transport double that keeps what it was given (FORDRA_KFM_TRANSPORT)."""
+
+    batches: list = []
+
+    def submit(self, batch):  # type: ignore[no-untyped-def]
+        RecordingTransport.batches.append(batch)
+        return f"kvittens-{batch.batch_id}"
+
+
+class RefusingTransport:
+    def submit(self, batch):  # type: ignore[no-untyped-def]
+        raise ApplicationError("Kronofogden's service is closed")
+
+
+def test_the_batch_goes_through_the_configured_transport_and_a_refusal_writes_no_batch(
+    handed_over, settings
+):
+    case = handed_over
+    day = date(2026, 8, 12)
+    kfm_apply(case=case, day=day, now=NOW, actor="staff:test")
+
+    settings.FORDRA_KFM_TRANSPORT = f"{__name__}.RefusingTransport"
+    with pytest.raises(ApplicationError, match="closed"):
+        kfm_export(day=day, now=NOW)
+    assert not KfmBatch.objects.exists()  # nothing half-written: the batch waits
+
+    settings.FORDRA_KFM_TRANSPORT = f"{__name__}.RecordingTransport"
+    RecordingTransport.batches = []
+    exported = kfm_export(day=day, now=NOW)
+
+    assert exported.new == 1
+    sent = RecordingTransport.batches
+    assert [b.batch_id for b in sent] == [exported.batches[0].batch_id]
+    assert json.loads(sent[0].json_bytes)["batch"]["application_count"] == 1
+    event = CaseEvent.objects.get(case=case, kind="kfm_submitted")
+    assert f"kvittens-{sent[0].batch_id}" in event.detail
+
+
+def test_by_default_the_batch_waits_in_the_outbox_for_sending(handed_over):
+    day = date(2026, 8, 12)
+    kfm_apply(case=handed_over, day=day, now=NOW, actor="staff:test")
+
+    exported = kfm_export(day=day, now=NOW)
+
+    event = CaseEvent.objects.get(case=handed_over, kind="kfm_submitted")
+    outbox = Path(event.detail.split("(")[-1].rstrip(")"))
+    assert outbox.parent.name == "outbox" and outbox.read_bytes() == Path(
+        exported.batches[0].json_path
+    ).read_bytes()

@@ -76,6 +76,7 @@ from fordra.kfm.models import (
     KfmOutcome,
     KfmProposal,
 )
+from fordra.kfm.transport import Batch, kfm_transport
 from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter, LetterStatus
 from fordra.letters.services import agency_party, debtor_address_lines
@@ -1146,6 +1147,16 @@ def kfm_export(*, day: date, now: datetime) -> ExportResult:
                 json_path=str(json_path),
                 csv_path=str(csv_path),
             )
+            # Handed over last: a transport that refuses rolls the batch back whole.
+            receipt = kfm_transport().submit(
+                Batch(batch_id=batch_id, sequence=sequence, json_bytes=json_bytes,
+                      csv_bytes=csv_bytes)
+            )
+            for row in pending:
+                CaseEvent.objects.create(
+                    case=row.case, date=day, kind="kfm_submitted",
+                    detail=f"Ansökan i sats {batch_id} överlämnad ({receipt})", actor="system",
+                )
             new = 1
     return ExportResult(list(KfmBatch.objects.filter(day=day).order_by("sequence")), new)
 
