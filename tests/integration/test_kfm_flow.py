@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -369,7 +370,7 @@ def test_verkstallighet_costs_a_new_grundavgift_each_year_it_continues(handed_ov
 class RecordingTransport:
     """A transport double that keeps what it was given (FORDRA_KFM_TRANSPORT)."""
 
-    batches: list = []
+    batches: ClassVar[list] = []
 
     def submit(self, batch):  # type: ignore[no-untyped-def]
         RecordingTransport.batches.append(batch)
