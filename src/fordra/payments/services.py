@@ -9,36 +9,69 @@ stopping every letter not yet handed to a channel, turns what is left over into 
 with a staff task, and books the ledger: money in (klientmedel), the allocation, and who the
 money belongs to under the creditor's pricing. Reads are one query per table per batch; writes
 are executemany. A file of 100 000 payments takes the same path as one payment typed by staff.
+
+How a big file stays fast (docs/performance.md): the batch is allocated in parts of whole cases,
+each part written as soon as it is done; a file's bank payments are booked in ledger
+transactions grouped per day and creditor (``payment_transactions``), not one per payment; a
+case with nothing paid yet skips ``case_balance``'s explanations (``_outstanding_plain``, held
+equal to it by a property test); and from ``PARALLEL_PAYMENTS_MIN`` payments a forked child
+allocates the parts while this process writes them — the same parts, the same result.
 """
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
+import threading
+import traceback
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 
-from fordra.claims.models import CLOSED_STATES, Allocation, Case, CaseEvent, CaseState, Task
+from fordra.claims.models import (
+    CLOSED_STATES,
+    Allocation,
+    Case,
+    CaseEvent,
+    CaseState,
+    Invoice,
+    InvoiceKind,
+    Task,
+)
 from fordra.claims.selectors import case_balance
-from fordra.core.bulk import adapt, as_date, date_adapter, gc_paused, insert_rows, query_in
+from fordra.core.bulk import (
+    IN_CHUNK_PARAMS_MAX,
+    adapt,
+    as_date,
+    date_adapter,
+    gc_paused,
+    insert_rows,
+    query_in,
+)
 from fordra.core.errors import ApplicationError
 from fordra.domain.allocation import ClaimBalance, allocate_payment
+from fordra.domain.interest import RateMissingError, compute_interest
 from fordra.domain.ledger import (
+    POSTINGS_PER_TRANSACTION_MAX,
     Posting,
     Transaction,
     tx_interest_accrued,
     tx_paid_to_creditor,
-    tx_payment,
     tx_payment_allocated,
     tx_payment_received,
     tx_refund_paid,
 )
 from fordra.domain.money import format_amount
 from fordra.domain.settlement import Pricing, PricingModel
-from fordra.ledger.services import ledger_post
+from fordra.ledger.services import PreparedTransaction, ledger_post, ledger_prepare
 from fordra.letters.models import LetterStatus
 from fordra.payments.models import MONEY_IN_SOURCES, Payment, PaymentStatus
 from fordra.reference.services import reference_rate_table
@@ -60,8 +93,7 @@ class _DateMemo:
         return value
 
 
-@dataclass(frozen=True)
-class Incoming:
+class Incoming(NamedTuple):
     """A payment to record. ``case_id`` None: unmatched (to the queue, never dropped)."""
 
     key: str
@@ -86,26 +118,25 @@ class RecordResult:
     closed: list[int] = field(default_factory=list)
 
 
-# Lightweight rows with the attribute names case_balance reads (no ORM objects on the hot path).
-@dataclass(frozen=True)
-class _Inv:
+# Lightweight rows with the attribute names case_balance reads (no ORM objects on the hot path;
+# named tuples: a bank file builds a few hundred thousand of them).
+class _Inv(NamedTuple):
     id: int
     invoice_number: str
     kind: str
     due_date: date
     amount_ore: int
     interest_rate: Any
+    written_off_on: date | None
 
 
-@dataclass(frozen=True)
-class _Fee:
+class _Fee(NamedTuple):
     invoice_id: int
     amount_ore: int
     date: date
 
 
-@dataclass(frozen=True)
-class _Alloc:
+class _Alloc(NamedTuple):
     invoice_id: int
     component: str
     amount_ore: int
@@ -122,19 +153,31 @@ class _CaseData:
     allocations: list[_Alloc] = field(default_factory=list)
 
 
-def _load_cases(case_ids: Sequence[int]) -> dict[int, _CaseData]:
-    cases = {
-        cid: _CaseData(cid, state, creditor_id)
-        for cid, state, creditor_id in query_in(
-            "SELECT id, state, creditor_id FROM claims_case WHERE id IN ({in})", values=case_ids
-        )
-    }
-    for cid, iid, number, kind, due, amount, rate in query_in(
+def _load_cases(
+    case_ids: Sequence[int], *, cases_read: Mapping[int, tuple[str, int]] | None = None
+) -> dict[int, _CaseData]:
+    """The cases with their invoices, fees and allocations; ``cases_read``: (state, creditor
+    id) already read in this transaction."""
+    if cases_read is not None and all(cid in cases_read for cid in case_ids):
+        cases = {cid: _CaseData(cid, *cases_read[cid]) for cid in case_ids}
+    else:
+        cases = {
+            cid: _CaseData(cid, state, creditor_id)
+            for cid, state, creditor_id in query_in(
+                "SELECT id, state, creditor_id FROM claims_case WHERE id IN ({in})",
+                values=case_ids,
+            )
+        }
+    to_rate = _rate_reader()
+    for cid, iid, number, kind, due, amount, rate, off in query_in(
         "SELECT case_id, id, invoice_number, kind, CAST(due_date AS TEXT), amount_ore, "
-        "interest_rate FROM claims_invoice WHERE case_id IN ({in})",
+        "interest_rate, CAST(written_off_on AS TEXT) FROM claims_invoice WHERE case_id IN ({in})",
         values=case_ids,
     ):
-        cases[cid].invoices.append(_Inv(iid, number, kind, as_date(due), amount, rate))
+        cases[cid].invoices.append(
+            _Inv(iid, number, kind, as_date(due), amount, None if rate is None else to_rate(rate),
+                 None if off is None else as_date(off))
+        )
     for cid, iid, amount, day in query_in(
         "SELECT case_id, invoice_id, amount_ore, CAST(date AS TEXT) FROM claims_feerecord "
         "WHERE case_id IN ({in})",
@@ -148,6 +191,19 @@ def _load_cases(case_ids: Sequence[int]) -> dict[int, _CaseData]:
     ):
         cases[cid].allocations.append(_Alloc(iid, component, amount, as_date(day)))
     return cases
+
+
+def _rate_reader() -> Any:
+    """An agreed rate as read by a raw query → Decimal (SQLite may hand back a float or text)."""
+    field_ = Invoice._meta.get_field("interest_rate")
+    places = getattr(field_, "decimal_places", 4)
+
+    def to_rate(value: Any) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        return Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+
+    return to_rate
 
 
 def _pricing_by_creditor(creditor_ids: Sequence[int]) -> dict[int, tuple[bool, bool]]:
@@ -166,7 +222,10 @@ def payments_record(
     now: datetime,
     actor: str = "system",
     file_id: int | None = None,
+    cases_read: Mapping[int, tuple[str, int]] | None = None,
 ) -> RecordResult:
+    """Record ``items`` (see the module docstring); ``cases_read``: (state, creditor id) of
+    the matched cases, when the caller read them in this same transaction."""
     result = RecordResult()
     for item in items:
         if abs(item.amount_ore) > PAYMENT_ORE_MAX or item.amount_ore == 0:
@@ -174,104 +233,394 @@ def payments_record(
                 f"payment {item.key}: amount {format_amount(item.amount_ore)} is not plausible"
             )
     with gc_paused(), transaction.atomic():
-        items = _new_only(items, result)
-        if not items:
-            return result
-        matched = [i for i in items if i.case_id is not None and i.amount_ore > 0]
-        cases = _load_cases(sorted({i.case_id for i in matched if i.case_id is not None}))
-        keeps = _pricing_by_creditor(sorted({c.creditor_id for c in cases.values()}))
-        rates = reference_rate_table()
-        payment_rows, alloc_rows, event_rows, task_rows = [], [], [], []
-        txs: list[Transaction] = []
-        stamp = adapt(now)
-        adapt_date = _DateMemo()
-        closing: dict[int, date] = {}
-        for item in sorted(items, key=lambda i: (i.case_id or 0, i.paid_on, i.key)):
-            money_in = item.source in MONEY_IN_SOURCES
-            status = PaymentStatus.MATCHED
-            allocated = overpaid = 0
-            if item.case_id is None or item.amount_ore < 0:
-                status = PaymentStatus.DEDUCTION if item.amount_ore < 0 else PaymentStatus.UNMATCHED
-                if money_in:
-                    txs.append(_money_in(item))
-                result.unmatched += 1
-            else:
-                data = cases[item.case_id]
-                allocated, overpaid, parts, lines, remaining = _allocate(data, item, rates=rates)
-                for invoice_id, component, amount in lines:
-                    alloc_rows.append(
-                        (item.case_id, invoice_id, component, amount, adapt_date(item.paid_on),
-                         f"payment:{item.key}", f"{item.key}:{invoice_id}:{component}", stamp,
-                         money_in)
-                    )
-                    data.allocations.append(_Alloc(invoice_id, component, amount, item.paid_on))
-                if money_in:
-                    # Money in, interest recognised and allocation are one linked transaction:
-                    # they stand or fall together (fordra.domain.ledger.tx_payment).
-                    keeps_interest, keeps_fees = keeps[data.creditor_id]
-                    txs.append(
-                        tx_payment(
-                            key=f"payment:{item.key}", day=item.paid_on,
-                            case_id=str(data.case_id), creditor_id=str(data.creditor_id),
-                            capital_ore=parts["capital"], interest_ore=parts["interest"],
-                            costs_ore=parts["costs"], overpaid_ore=overpaid,
-                            agency_keeps_interest=keeps_interest, agency_keeps_fees=keeps_fees,
-                            memo=_payment_memo(item, data.case_id, parts, overpaid),
-                        )
-                    )
-                else:
-                    txs.extend(
-                        _booking(item, data, parts=parts, overpaid=overpaid, money_in=False,
-                                 keeps=keeps[data.creditor_id])
-                    )
-                event_rows.append(
-                    (item.case_id, adapt_date(item.paid_on), "payment", _payment_text(item, parts, overpaid),
-                     actor, stamp)
-                )
-                if overpaid:
-                    task_rows.append(
-                        (item.case_id, "refund",
-                         f"Återbetala överskott {format_amount(overpaid)} till gäldenären",
-                         adapt_date(item.paid_on), f"task:refund:{item.key}", stamp)
-                    )
-                if data.state not in CLOSED_STATES and remaining <= 0:
-                    data.state = CaseState.CLOSED_PAID
-                    closing[data.case_id] = item.paid_on
-                result.matched += 1
-            result.payments += 1
-            result.amount_ore += item.amount_ore
-            result.allocated_ore += allocated
-            result.overpaid_ore += overpaid
-            payment_rows.append(
-                (item.source, status, item.case_id, file_id, item.amount_ore, adapt_date(item.paid_on),
-                 item.reference[:140], item.payer_name[:140], _json(item.suggestions),
-                 allocated, overpaid, item.key, actor, stamp)
-            )
-        insert_rows(
-            Payment,
-            ["source", "status", "case_id", "file_id", "amount_ore", "paid_on", "reference",
-             "payer_name", "suggestions", "allocated_ore", "overpaid_ore", "key", "actor",
-             "created_at"],
-            payment_rows,
-        )
-        insert_rows(
-            Allocation,
-            ["case_id", "invoice_id", "component", "amount_ore", "date", "payment_ref", "key",
-             "created_at", "money_in"],
-            alloc_rows,
-        )
-        _close_paid(closing, actor=actor, stamp=stamp, events=event_rows)
-        insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], event_rows)
-        insert_rows(Task, ["case_id", "kind", "text", "created_on", "key", "created_at"], task_rows)
-        with connection.cursor() as cursor:  # the next daily run looks at these cases again
-            cursor.executemany(
-                "UPDATE claims_case SET next_check_on = NULL WHERE id = %s",
-                [(case_id,) for case_id in sorted(cases)],
-            )
-        # The keys derive from payment keys that were new in this same transaction.
-        ledger_post(txs, now=now, assume_new=True)
-        result.closed = sorted(closing)
+        # Everything big lives and dies inside _record, while the collector is paused: the
+        # objects it made are freed before the collector is back (else its first pass walks
+        # them all).
+        _record(items, result, now=now, actor=actor, file_id=file_id, cases_read=cases_read)
     return result
+
+
+def _record(
+    items: Sequence[Incoming], result: RecordResult, *, now: datetime, actor: str,
+    file_id: int | None, cases_read: Mapping[int, tuple[str, int]] | None,
+) -> None:
+    items = _new_only(items, result)
+    if not items:
+        return
+    matched = sorted({i.case_id for i in items if i.case_id is not None and i.amount_ore > 0})
+    cases = _load_cases(matched, cases_read=cases_read)
+    context = _Context(
+        keeps=_pricing_by_creditor(sorted({c.creditor_id for c in cases.values()})),
+        rates=reference_rate_table(),
+        actor=actor,
+        stamp=adapt(now),
+        file_id=file_id,
+        day_of=_DateMemo(),
+    )
+    # Case by case, each case's payments by day and key (unmatched first).
+    ordered = sorted((i for i in items if i.case_id is None), key=itemgetter(3, 0))
+    ordered.extend(sorted((i for i in items if i.case_id is not None), key=itemgetter(6, 3, 0)))
+    closing: dict[int, date] = {}
+    with _booked_parts(ordered, cases, context) as parts:
+        for booked in parts:  # in payment order; written as they come
+            insert_rows(Payment, PAYMENT_COLUMNS, booked.payment_rows)
+            insert_rows(Allocation, ALLOCATION_COLUMNS, booked.alloc_rows)
+            insert_rows(CaseEvent, EVENT_COLUMNS, booked.event_rows)
+            insert_rows(Task, TASK_COLUMNS, booked.task_rows)
+            _look_again(booked.case_ids)  # the part's cases are in the page cache now
+            # Every key derives from a payment key new in this transaction.
+            ledger_post(booked.prepared, now=now, assume_new=True)
+            closing.update(booked.closing)
+            result.payments += booked.payments
+            result.matched += booked.matched
+            result.unmatched += booked.unmatched
+            result.amount_ore += booked.amount_ore
+            result.allocated_ore += booked.allocated_ore
+            result.overpaid_ore += booked.overpaid_ore
+    events: list[tuple[Any, ...]] = []
+    _close_paid(closing, actor=actor, stamp=context.stamp, events=events)
+    insert_rows(CaseEvent, EVENT_COLUMNS, events)
+    result.closed = sorted(closing)
+
+
+PAYMENT_COLUMNS = (
+    "source", "status", "case_id", "file_id", "amount_ore", "paid_on", "reference", "payer_name",
+    "suggestions", "allocated_ore", "overpaid_ore", "key", "actor", "created_at",
+)
+ALLOCATION_COLUMNS = (
+    "case_id", "invoice_id", "component", "amount_ore", "date", "payment_ref", "key",
+    "created_at", "money_in",
+)
+EVENT_COLUMNS = ("case_id", "date", "kind", "detail", "actor", "created_at")
+TASK_COLUMNS = ("case_id", "kind", "text", "created_on", "key", "created_at")
+
+
+@dataclass(frozen=True)
+class _Context:
+    keeps: dict[int, tuple[bool, bool]]
+    rates: Any
+    actor: str
+    stamp: Any
+    file_id: int | None
+    day_of: _DateMemo
+
+
+class _Entry(NamedTuple):
+    """A matched payment into klientmedel, as the ledger books it (grouped, see below)."""
+
+    day: date
+    creditor_id: int
+    key: str
+    case_id: int
+    capital_ore: int
+    interest_ore: int
+    costs_ore: int
+    overpaid_ore: int
+
+
+@dataclass
+class _Booked:
+    """What a part of a batch becomes: rows to write and ledger transactions to post."""
+
+    payment_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    alloc_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    event_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    task_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # Checked when built, prepared for posting where they were built (in the child, if any).
+    prepared: list[PreparedTransaction] = field(default_factory=list)
+    closing: dict[int, date] = field(default_factory=dict)
+    case_ids: list[int] = field(default_factory=list)  # the matched cases, ascending
+    payments: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    amount_ore: int = 0
+    allocated_ore: int = 0
+    overpaid_ore: int = 0
+
+
+def _book(items: Sequence[Incoming], cases: dict[int, _CaseData], ctx: _Context) -> _Booked:
+    """Allocate each payment (in case, day, key order), build its rows and its ledger
+    transactions: per payment for unmatched money and direct payments, then the matched bank
+    payments grouped (``payment_transactions``). No database."""
+    out = _Booked()
+    txs: list[Transaction] = []
+    entries: list[_Entry] = []
+    stamp, actor, file_id, day_of, rates = ctx.stamp, ctx.actor, ctx.file_id, ctx.day_of, ctx.rates
+    alloc_rows, event_rows, payment_rows = out.alloc_rows, out.event_rows, out.payment_rows
+    amount_text = _AmountTexts().__getitem__
+    last = len(items) - 1
+    for index, item in enumerate(items):
+        money_in = item.source in MONEY_IN_SOURCES
+        case_id = item.case_id
+        day = day_of(item.paid_on)
+        allocated = overpaid = 0
+        if case_id is None or item.amount_ore < 0:
+            status = PaymentStatus.DEDUCTION if item.amount_ore < 0 else PaymentStatus.UNMATCHED
+            if money_in:
+                txs.append(_money_in(item))
+            out.unmatched += 1
+            suggestions = _json(item.suggestions) if item.suggestions else "[]"
+        else:
+            status = PaymentStatus.MATCHED
+            suggestions = "[]"
+            data = cases[case_id]
+            allocated, overpaid, parts, lines, remaining = _allocate(data, item, rates=rates)
+            ref = f"payment:{item.key}"
+            for invoice_id, component, amount in lines:
+                alloc_rows.append(
+                    (case_id, invoice_id, component, amount, day, ref,
+                     f"{item.key}:{invoice_id}:{component}", stamp, money_in)
+                )
+            if lines and index < last and items[index + 1].case_id == case_id:
+                # The next payment is to the same case: it sees this one's allocation.
+                data.allocations.extend(
+                    _Alloc(invoice_id, component, amount, item.paid_on)
+                    for invoice_id, component, amount in lines
+                )
+            if money_in:
+                entries.append(
+                    _Entry(item.paid_on, data.creditor_id, item.key, case_id, parts["capital"],
+                           parts["interest"], parts["costs"], overpaid)
+                )
+            else:
+                txs.extend(
+                    _booking(item, data, parts=parts, overpaid=overpaid, money_in=False,
+                             keeps=ctx.keeps[data.creditor_id])
+                )
+            event_rows.append(
+                (case_id, day, "payment", _payment_text(item, parts, overpaid, amount_text),
+                 actor, stamp)
+            )
+            if overpaid:
+                out.task_rows.append(
+                    (case_id, "refund",
+                     f"Återbetala överskott {format_amount(overpaid)} till gäldenären",
+                     day, f"task:refund:{item.key}", stamp)
+                )
+            if remaining <= 0 and data.state not in CLOSED_STATES:
+                data.state = CaseState.CLOSED_PAID
+                out.closing[case_id] = item.paid_on
+            if not out.case_ids or out.case_ids[-1] != case_id:
+                out.case_ids.append(case_id)
+            out.matched += 1
+        out.payments += 1
+        out.amount_ore += item.amount_ore
+        out.allocated_ore += allocated
+        out.overpaid_ore += overpaid
+        payment_rows.append(
+            (item.source, status, case_id, file_id, item.amount_ore, day, item.reference[:140],
+             item.payer_name[:140], suggestions, allocated, overpaid, item.key, actor, stamp)
+        )
+    txs.extend(payment_transactions(entries, keeps=ctx.keeps))
+    out.prepared = [ledger_prepare(tx) for tx in txs]
+    return out
+
+
+# A batch is allocated in parts of about this many payments (whole cases), each written and
+# booked as it is done; its bank payments are grouped in ledger transactions part by part.
+PART_PAYMENTS = 5_000
+# Fanning the allocation out over a second process pays from about this many payments (a bank
+# file); below it, and with one CPU, everything runs in this process.
+PARALLEL_PAYMENTS_MIN = 20_000
+# With a second process, the child allocates the first parts, which this process writes as they
+# arrive (the database writes overlap the allocation), and this process the last parts, when idle.
+PARALLEL_OWN_SHARE = 0.1
+
+
+def _part_bounds(items: Sequence[Incoming]) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    while start < len(items):
+        end = _case_boundary(items, start + PART_PAYMENTS)
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def _case_boundary(items: Sequence[Incoming], index: int) -> int:
+    """The first index at or after ``index`` that starts another case (items in case order)."""
+    index = max(index, 1)
+    while index < len(items) and items[index].case_id == items[index - 1].case_id:
+        index += 1
+    return min(index, len(items))
+
+
+@contextmanager
+def _booked_parts(
+    items: Sequence[Incoming], cases: dict[int, _CaseData], ctx: _Context
+) -> Iterator[Iterator[_Booked]]:
+    """``_book`` over ``items`` part by part (``PART_PAYMENTS``, whole cases), in order.
+
+    Big batches on a machine with more than one CPU: a forked child allocates the first parts
+    and sends them through a pipe; it never touches the database (this process holds the
+    transaction and does every write). This process allocates the last parts itself, whenever
+    it would otherwise wait for the child, and hands them on after the child's. The parts are
+    the same either way, and so is the result: a case's payments are never split between parts.
+    """
+    bounds = _part_bounds(items)
+    theirs = 0
+    if _fan_out(len(items)):
+        theirs = len(bounds) - round(len(bounds) * PARALLEL_OWN_SHARE)
+    if theirs == 0:
+        yield (_book(items[a:b], cases, ctx) for a, b in bounds)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_book_in_child, args=(sender, items, bounds[:theirs], cases, ctx), daemon=True
+    )
+    child.start()
+    sender.close()
+    mine = iter(bounds[theirs:])
+    done: list[_Booked] = []
+
+    def parts() -> Iterator[_Booked]:
+        for _ in range(theirs):
+            while not receiver.poll():
+                bound = next(mine, None)
+                if bound is None:
+                    break
+                done.append(_book(items[bound[0] : bound[1]], cases, ctx))
+            try:
+                message = receiver.recv()
+            except EOFError:
+                raise RuntimeError(
+                    f"the allocation process ended without its result (exit code {child.exitcode})"
+                ) from None
+            if isinstance(message, str):
+                raise RuntimeError(f"the allocation process failed:\n{message}")
+            yield message
+        yield from done
+        for a, b in mine:
+            yield _book(items[a:b], cases, ctx)
+
+    try:
+        yield parts()
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _fan_out(count: int) -> bool:
+    """Whether to allocate ``count`` payments in a forked child: big batches, Linux (fork is
+    safe there), more than one CPU, and no other thread (fork copies only the calling one)."""
+    if count < PARALLEL_PAYMENTS_MIN or not hasattr(os, "sched_getaffinity"):
+        return False
+    return len(os.sched_getaffinity(0)) > 1 and threading.active_count() == 1
+
+
+def _book_in_child(
+    sender: Any,
+    items: Sequence[Incoming],
+    bounds: Sequence[tuple[int, int]],
+    cases: dict[int, _CaseData],
+    ctx: _Context,
+) -> None:
+    """The forked child: allocate part by part, send each back; never the database."""
+    try:
+        for a, b in bounds:
+            sender.send(_book(items[a:b], cases, ctx))
+    except BaseException:  # reported to the parent, which rolls everything back
+        sender.send(traceback.format_exc())
+    finally:
+        sender.close()
+
+
+def _look_again(case_ids: Sequence[int]) -> None:
+    """The next daily run looks at these cases again (a payment may change what is due)."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(case_ids), IN_CHUNK_PARAMS_MAX):
+            part = case_ids[start : start + IN_CHUNK_PARAMS_MAX]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"UPDATE claims_case SET next_check_on = NULL WHERE id IN ({marks}) "
+                "AND next_check_on IS NOT NULL",
+                part,
+            )
+
+
+# A grouped payment transaction: up to this many postings of its own cases, plus at most six
+# shared ones (bank, claims, liability, kept interest, kept fees, refunds owed) — within the
+# ledger's 200-posting limit.
+CASE_POSTINGS_PER_TRANSACTION_MAX = POSTINGS_PER_TRANSACTION_MAX - 6
+
+
+def payment_transactions(
+    entries: Sequence[_Entry], *, keeps: dict[int, tuple[bool, bool]]
+) -> list[Transaction]:
+    """Matched bank payments as ledger transactions, grouped per day and creditor.
+
+    Each transaction is the netted sum of ``tx_payment`` over its payments (money in, interest
+    recognised, allocation): Dr bank; Cr each case's capital and fees, one posting per payment;
+    Dr claims; Cr the creditor's liability, the agency's kept interest and fees, refunds owed.
+    Up to 194 case postings a transaction, payments in key order; the key is derived from the
+    payment keys it holds, so the same payments always give the same transaction.
+    """
+    groups: dict[tuple[date, int], list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        groups[(entry.day, entry.creditor_id)].append(entry)
+    out = []
+    for (day, creditor_id), group in sorted(groups.items()):
+        group.sort(key=lambda e: e.key)
+        keeps_interest, keeps_fees = keeps[creditor_id]
+        part: list[_Entry] = []
+        own = 0
+        for entry in group:
+            size = (entry.capital_ore > 0) + (entry.costs_ore > 0)
+            if part and own + size > CASE_POSTINGS_PER_TRANSACTION_MAX:
+                out.append(_grouped(day, creditor_id, part, keeps_interest, keeps_fees))
+                part, own = [], 0
+            part.append(entry)
+            own += size
+        if part:
+            out.append(_grouped(day, creditor_id, part, keeps_interest, keeps_fees))
+    return out
+
+
+def _grouped(
+    day: date, creditor_id: int, part: Sequence[_Entry], keeps_interest: bool, keeps_fees: bool
+) -> Transaction:
+    bank = claims = to_creditor = kept_interest = kept_fees = overpaid = 0
+    cases: list[Posting] = []
+    for e in part:
+        capital, interest, costs = e.capital_ore, e.interest_ore, e.costs_ore
+        bank += capital + interest + costs + e.overpaid_ore
+        claims += capital + costs
+        overpaid += e.overpaid_ore
+        to_creditor += capital
+        if keeps_interest:
+            kept_interest += interest
+        else:
+            to_creditor += interest
+        if keeps_fees:
+            kept_fees += costs
+        else:
+            to_creditor += costs
+        if capital:
+            cases.append(Posting(f"case:{e.case_id}:capital", -capital))
+        if costs:
+            cases.append(Posting(f"case:{e.case_id}:fees", -costs))
+    shared = [
+        (f"claims:{creditor_id}", claims),
+        (f"creditor:{creditor_id}:liability", -to_creditor),
+        ("agency:revenue:interest", -kept_interest),
+        ("agency:revenue:fees", -kept_fees),
+        ("refunds_owed", -overpaid),
+    ]
+    digest = hashlib.sha256("\n".join(e.key for e in part).encode()).hexdigest()[:24]
+    return Transaction(
+        key=f"payments:{day.isoformat()}:{creditor_id}:{digest}",
+        date=day,
+        kind="payment",
+        memo=f"Betalningar {day.isoformat()}: {len(part)} st, {format_amount(bank)}",
+        postings=(
+            Posting("bank:klientmedel", bank),
+            *cases,
+            *(Posting(account, ore) for account, ore in shared if ore),
+        ),
+    )
 
 
 def _new_only(items: Sequence[Incoming], result: RecordResult) -> list[Incoming]:
@@ -309,9 +658,25 @@ def _allocate(
     """(allocated, overpaid, per component, lines, balance left after the payment)."""
     if data.state in CLOSED_STATES:
         return 0, item.amount_ore, {"costs": 0, "interest": 0, "capital": 0}, [], 0
+    claims, balance_ore = _outstanding_plain(
+        data, as_of=item.paid_on, rates=rates
+    ) or _outstanding(data, as_of=item.paid_on, rates=rates)
+    allocation = allocate_payment(amount_ore=item.amount_ore, claims=claims)
+    parts = {"costs": 0, "interest": 0, "capital": 0}
+    lines = []
+    allocated = 0
+    for line in allocation.lines:
+        parts[line.component] += line.amount_ore
+        allocated += line.amount_ore
+        lines.append((int(line.key), line.component, line.amount_ore))
+    return allocated, allocation.overpayment_ore, parts, lines, balance_ore - allocated
+
+
+def _outstanding(data: _CaseData, *, as_of: date, rates: Any) -> tuple[list[ClaimBalance], int]:
+    """What a payment on ``as_of`` is allocated to (``case_balance``), and the balance."""
     balance = case_balance(
         invoices=data.invoices,  # type: ignore[arg-type]
-        as_of=item.paid_on,
+        as_of=as_of,
         rates=rates,
         fees=data.fees,  # type: ignore[arg-type]
         allocations=data.allocations,  # type: ignore[arg-type]
@@ -326,14 +691,51 @@ def _allocate(
         )
         for c in balance.claims
     ]
-    allocation = allocate_payment(amount_ore=item.amount_ore, claims=claims)
-    parts = {"costs": 0, "interest": 0, "capital": 0}
-    lines = []
-    for line in allocation.lines:
-        parts[line.component] += line.amount_ore
-        lines.append((int(line.key), line.component, line.amount_ore))
-    remaining = balance.balance_ore - allocation.allocated_ore
-    return allocation.allocated_ore, allocation.overpayment_ore, parts, lines, remaining
+    return claims, balance.balance_ore
+
+
+def _outstanding_plain(
+    data: _CaseData, *, as_of: date, rates: Any
+) -> tuple[list[ClaimBalance], int] | None:
+    """``_outstanding`` for the plain case, without ``case_balance``'s explanations; else None.
+
+    Plain: nothing paid on the case yet, no credit note, nothing written off, every day priced
+    by the rate table — most cases a bank file pays. Then each invoice owes its amount as
+    capital, its fees dated up to ``as_of`` as costs, and the interest ``compute_interest``
+    gives on the whole amount. Anything else goes through ``case_balance`` itself; a property
+    test holds the two equal (tests/integration/test_payments_bulk.py).
+    """
+    if data.allocations:
+        return None
+    fees: dict[int, int] = {}
+    for f in data.fees:
+        if f.date <= as_of:
+            fees[f.invoice_id] = fees.get(f.invoice_id, 0) + f.amount_ore
+    claims = []
+    balance = 0
+    invoices = data.invoices
+    if len(invoices) > 1:
+        invoices = sorted(invoices, key=lambda i: (i.due_date, i.id))
+    for inv in invoices:
+        if inv.kind != InvoiceKind.INVOICE or inv.written_off_on is not None or inv.amount_ore < 0:
+            return None
+        capital = inv.amount_ore
+        interest = 0
+        if capital > 0:
+            try:
+                interest = compute_interest(
+                    capital_ore=capital, due_date=inv.due_date, as_of=as_of, rates=rates,
+                    agreed_rate_percent=inv.interest_rate,
+                ).amount_ore
+            except RateMissingError:
+                return None
+        costs = fees.get(inv.id, 0)
+        balance += capital + interest + costs
+        claims.append(
+            ClaimBalance(str(inv.id), inv.due_date, max(costs, 0), max(interest, 0),
+                         max(capital, 0))
+        )
+    return claims, balance
 
 
 def _money_in(item: Incoming) -> Transaction:
@@ -443,14 +845,24 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
-def _payment_text(item: Incoming, parts: dict[str, int], overpaid: int) -> str:
+def _payment_text(
+    item: Incoming, parts: dict[str, int], overpaid: int, amount_text: Any = format_amount
+) -> str:
     text = (
-        f"Betalning {format_amount(item.amount_ore)}: kostnader {format_amount(parts['costs'])}, "
-        f"ränta {format_amount(parts['interest'])}, kapital {format_amount(parts['capital'])}"
+        f"Betalning {amount_text(item.amount_ore)}: kostnader {amount_text(parts['costs'])}, "
+        f"ränta {amount_text(parts['interest'])}, kapital {amount_text(parts['capital'])}"
     )
     if overpaid:
-        text += f", överskott {format_amount(overpaid)}"
+        text += f", överskott {amount_text(overpaid)}"
     return text
+
+
+class _AmountTexts(dict[int, str]):
+    """``format_amount``, remembered: a bank file repeats amounts (0 kr above all)."""
+
+    def __missing__(self, ore: int) -> str:
+        text = self[ore] = format_amount(ore)
+        return text
 
 
 def _json(value: Any) -> str:
