@@ -364,3 +364,27 @@ def test_creditor_rules_come_from_stage_rules_and_bad_rules_are_named(in_demand)
     creditor.save()
     with pytest.raises(ApplicationError, match="unknown key 'months'"):
         propose(in_demand)
+
+
+def test_a_bank_payment_with_an_installments_own_ocr_lands_on_its_case(in_demand, settings):
+    from django.db.models import Sum
+
+    from fordra.domain.identifiers import validate_bankgiro
+    from fordra.domain.plans import installment_ocr
+    from fordra.formats.bgmax import write_bgmax
+    from fordra.payments.intake import payments_import
+
+    plan = propose(in_demand)
+    first = plan.schedule.order_by("number").first()
+    data = write_bgmax(
+        receiving_bankgiro=validate_bankgiro(settings.AGENCY["bankgiro"]),
+        payments=[(FIRST_DUE, first.ocr, first.amount_ore, "1"),
+                  # a valid installment OCR of the case that was never issued: not guessed
+                  (FIRST_DUE, installment_ocr(case_number=in_demand.number, number=999),
+                   10_000, "2")],
+        created=NOW,
+    )
+    result = payments_import(data=data, filename="bg.txt", now=NOW)
+
+    assert result.matched == 1 and result.unmatched == 1
+    assert in_demand.allocations.aggregate(total=Sum("amount_ore"))["total"] == first.amount_ore

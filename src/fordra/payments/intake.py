@@ -27,6 +27,7 @@ from fordra.core.bulk import gc_paused, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.identifiers import validate_bankgiro
 from fordra.domain.ocr import is_valid_ocr
+from fordra.domain.plans import case_number_from_installment_ocr
 from fordra.payments.models import PaymentFile
 from fordra.payments.services import Incoming, RecordResult, payments_record
 
@@ -147,6 +148,28 @@ def read_payment_file(data: bytes, *, allow_test_file: bool) -> tuple[str, list[
     )
 
 
+def _match_installment_references(
+    references: set[str], *, case_of: dict[str, int], seen: dict[int, tuple[str, int]]
+) -> None:
+    """References issued for a plan's installments (each has its own OCR) → their case.
+
+    Only a reference that was actually issued counts: it is looked up in the plans' schedule
+    table by its exact OCR (read by name — the plans app sits above payments), never guessed
+    from the digits alone, so a stray valid OCR cannot land on a case by accident.
+    """
+    issued = [r for r in references if case_number_from_installment_ocr(r) is not None]
+    if not issued:
+        return
+    for ocr, case_id, state, creditor_id in query_in(
+        "SELECT i.ocr, c.id, c.state, c.creditor_id FROM plans_planinstallment i "
+        "JOIN plans_plan p ON p.id = i.plan_id JOIN claims_case c ON c.id = p.case_id "
+        "WHERE i.ocr IN ({in})",
+        values=sorted(issued),
+    ):
+        case_of[ocr] = case_id
+        seen[case_id] = (state, creditor_id)
+
+
 def match_references(
     payments: list[FilePayment], *, cases_read: dict[int, tuple[str, int]] | None = None
 ) -> list[Incoming]:
@@ -176,6 +199,7 @@ def match_references(
     ):
         case_of[ocr] = case_id
         seen[case_id] = (state, creditor_id)
+    _match_installment_references(wanted - case_of.keys(), case_of=case_of, seen=seen)
     out = []
     unmatched = []
     for p, found in zip(payments, candidates, strict=True):
