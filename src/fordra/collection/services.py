@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState
+from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
 from fordra.domain.money import format_amount
 from fordra.letters.models import Letter, LetterStatus
@@ -166,7 +167,7 @@ def case_dispute_decide(
 
     Each is one transaction with an event naming the actor and a letter telling the debtor.
     """
-    from fordra.claims.models import Invoice, InvoiceKind, Task
+    from fordra.claims.models import Invoice, InvoiceKind
 
     if outcome not in DISPUTE_OUTCOMES:
         raise ApplicationError(f"outcome must be one of {', '.join(DISPUTE_OUTCOMES)}")
@@ -224,15 +225,13 @@ def case_dispute_decide(
         else:
             Case.objects.filter(pk=case.pk).update(dispute_outcome="court", next_check_on=None)
             bundle = case_file_bundle(case=case, today=today)
-            Task.objects.get_or_create(
-                key=f"task:{case.id}:dispute_court",
-                defaults={
-                    "case": case,
-                    "kind": "dispute_court",
-                    "text": "Överlämna det bestridda kravet till ombud för talan i tingsrätten "
-                    f"(akten: {bundle})",
-                    "created_on": today,
-                },
+            task_open(
+                case=case,
+                cause="dispute_court",
+                kind="dispute_court",
+                text="Överlämna det bestridda kravet till ombud för talan i tingsrätten "
+                f"(akten: {bundle})",
+                on=today,
             )
             detail = f"Borgenären driver det bestridda kravet vidare i domstol; akten: {bundle}"
         CaseEvent.objects.create(

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Q
 
 from fordra.claims.models import Case
+from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
 from fordra.kfm.models import KfmProposal
 from fordra.kfm.services import (
@@ -74,16 +75,12 @@ def kfm_daily(*, run_date: date, now: datetime) -> Counter[str]:
             counts[_act(case, proposal, run_date=run_date, now=now)] += 1
         except ApplicationError as exc:
             # The proposal stays open for a person; the reason is on the task list.
-            from fordra.claims.models import Task
-
-            Task.objects.get_or_create(
-                key=f"task:{case.id}:kfm_auto_failed:{run_date.isoformat()}",
-                defaults={
-                    "case": case,
-                    "kind": "kfm_proposal",
-                    "text": f"Automatiskt beslut kunde inte genomföras: {exc.message}"[:500],
-                    "created_on": run_date,
-                },
+            task_open(
+                case=case,
+                cause=f"kfm_auto_failed:{run_date.isoformat()}",
+                kind="kfm_proposal",
+                text=f"Automatiskt beslut kunde inte genomföras: {exc.message}",
+                on=run_date,
             )
             counts["kfm_auto_failed"] += 1
     counts["kfm_enforcement_renewals"] += enforcement_renewals(day=run_date, now=now)

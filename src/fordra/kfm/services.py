@@ -44,6 +44,7 @@ from fordra.claims.models import (
     Task,
 )
 from fordra.claims.selectors import CaseBalance, case_balances, case_get
+from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
 from fordra.domain.calendar import add_bank_days, bank_day_on_or_after
 from fordra.domain.fees import (
@@ -243,14 +244,12 @@ def proposals_create(*, cases: Sequence[Case], day: date, now: datetime) -> list
                 case=case, date=day, kind="kfm_proposal", detail=text[:1000], actor="system"
             )
             if proposal.approval_required:
-                Task.objects.get_or_create(
-                    key=f"task:{case.id}:kfm_proposal:{day.isoformat()}",
-                    defaults={
-                        "case": case,
-                        "kind": "kfm_proposal",
-                        "text": f"Beslut efter inkassokravet: {text}"[:500],
-                        "created_on": day,
-                    },
+                task_open(
+                    case=case,
+                    cause=f"kfm_proposal:{day.isoformat()}",
+                    kind="kfm_proposal",
+                    text=f"Beslut efter inkassokravet: {text}",
+                    on=day,
                 )
     return stored
 
@@ -444,16 +443,14 @@ def bankruptcy_warnings_lapse(*, day: date) -> int:
             BankruptcyWarning.objects.filter(pk=warning.pk).update(lapsed_on=day)
             if case.state in CLOSED_STATES:
                 continue
-            Task.objects.get_or_create(
-                key=f"task:{case.id}:bankruptcy_petition",
-                defaults={
-                    "case": case,
-                    "kind": "bankruptcy_petition",
-                    "text": f"Konkursanmaningen är obetald sedan {warning.pay_by}: ansök om "
-                    f"konkurs senast {warning.petition_by} (konkurslagen 2 kap. 9 §) eller välj "
-                    "betalningsföreläggande.",
-                    "created_on": day,
-                },
+            task_open(
+                case=case,
+                cause="bankruptcy_petition",
+                kind="bankruptcy_petition",
+                text=f"Konkursanmaningen är obetald sedan {warning.pay_by}: ansök om "
+                f"konkurs senast {warning.petition_by} (konkurslagen 2 kap. 9 §) eller välj "
+                "betalningsföreläggande.",
+                on=day,
             )
             CaseEvent.objects.create(
                 case=case,
@@ -902,15 +899,13 @@ def _apply_outcome(
         Letter.objects.filter(
             case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
         ).update(status=LetterStatus.CANCELLED)
-        Task.objects.get_or_create(
-            key=f"task:{case.id}:kfm_disputed:{application.id}",
-            defaults={
-                "case": case,
-                "kind": "kfm_disputed",
-                "text": "Bestridd hos Kronofogden: begär överlämnande till tingsrätten eller "
-                "återkalla ansökan (aldrig vidare som ostridig).",
-                "created_on": day,
-            },
+        task_open(
+            case=case,
+            cause=f"kfm_disputed:{application.id}",
+            kind="kfm_disputed",
+            text="Bestridd hos Kronofogden: begär överlämnande till tingsrätten eller "
+            "återkalla ansökan (aldrig vidare som ostridig).",
+            on=day,
         )
         text = f"Gäldenären bestred betalningsföreläggandet{mål}{note}"
     elif outcome == "judgment":
@@ -941,14 +936,12 @@ def _apply_outcome(
         text = f"Kvittens från Kronofogden: ansökan mottagen{mål}"
     elif outcome == "receipt_error":
         app_state = ApplicationState.REFUSED
-        Task.objects.get_or_create(
-            key=f"task:{case.id}:kfm_receipt_error:{application.id}",
-            defaults={
-                "case": case,
-                "kind": "kfm_receipt_error",
-                "text": f"Kronofogden avvisade ansökan{note}: rätta och ansök igen."[:500],
-                "created_on": day,
-            },
+        task_open(
+            case=case,
+            cause=f"kfm_receipt_error:{application.id}",
+            kind="kfm_receipt_error",
+            text=f"Kronofogden avvisade ansökan{note}: rätta och ansök igen.",
+            on=day,
         )
         text = f"Kvittens med fel från Kronofogden{note}"
     if app_state is not None:

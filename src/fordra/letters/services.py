@@ -23,8 +23,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from fordra.claims.models import Case, CaseEvent, Invoice, Task
+from fordra.claims.models import Case, CaseEvent, Invoice
 from fordra.claims.selectors import case_balance, invoice_capitals
+from fordra.claims.tasks import task_open
 from fordra.domain.fees import FeeKind
 from fordra.domain.identifiers import validate_bankgiro
 from fordra.domain.letters import (
@@ -316,14 +317,12 @@ def _block(
         kind="letter_blocked",
         detail=f"Brevet ({letter.kind}) stoppades av kontrollen: " + "; ".join(problems)[:900],
     )
-    Task.objects.get_or_create(
-        key=f"task:{case.id}:letter_blocked:{letter.id}",
-        defaults={
-            "case": case,
-            "kind": "letter_blocked",
-            "text": "Brev stoppat av kontrollen — rätta ärendet och skapa brevet igen",
-            "created_on": letter.letter_date,
-        },
+    task_open(
+        case=case,
+        cause=f"letter_blocked:{letter.id}",
+        kind="letter_blocked",
+        text="Brev stoppat av kontrollen — rätta ärendet och skapa brevet igen",
+        on=letter.letter_date,
     )
 
 
