@@ -285,37 +285,29 @@ def _post_credit(*, case: Case, number: str, credit_ore: int, today: date, now: 
 
 
 def _write_off_all(*, case: Case, today: date, now: datetime, reason: str) -> None:
-    """Give up every open claim of the case: Invoice.written_off_on + a write-off transaction.
-
-    Interest is recognised in the ledger only when paid (docs/ledger.md), so only capital and
-    fees outstanding leave the memo accounts.
-    """
+    """Give up every open claim of the case: ``Invoice.written_off_on`` and, per claim, the
+    ledger's write-off (``fordra.claims.writeoff``, the same as for a time-barred claim)."""
     from fordra.claims.selectors import case_balance_of
-    from fordra.domain.ledger import tx_write_off
+    from fordra.claims.writeoff import claim_write_off
     from fordra.ledger.services import ledger_post
 
     balance = case_balance_of(case, as_of=today)
-    capital = sum(c.capital_ore for c in balance.claims)
-    fees = sum(c.costs_ore for c in balance.claims)
     case.invoices.filter(written_off_on__isnull=True).update(
         written_off_on=today, write_off_reason=reason
     )
-    if capital or fees:
-        ledger_post(
-            [
-                tx_write_off(
-                    key=f"writeoff:{case.id}:{today.isoformat()}",
-                    day=today,
-                    case_id=str(case.id),
-                    creditor_id=str(case.creditor_id),
-                    capital_ore=capital,
-                    interest_ore=0,
-                    fees_ore=fees,
-                    memo=f"{reason}: ärende {case.ref}",
-                )
-            ],
-            now=now,
-        )
+    transactions = [
+        tx
+        for claim in balance.claims
+        for tx in claim_write_off(
+            claim=claim,
+            case_id=case.id,
+            creditor_id=case.creditor_id,
+            cause="dispute",
+            day=today,
+            memo=f"{reason}: faktura {claim.invoice_number}, ärende {case.ref}",
+        ).transactions
+    ]
+    ledger_post(transactions, now=now)
 
 
 def case_file_bundle(*, case: Case, today: date) -> str:

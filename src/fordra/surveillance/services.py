@@ -28,10 +28,10 @@ from django.db import connection, transaction
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState, Invoice, Task
 from fordra.claims.selectors import case_balances
+from fordra.claims.writeoff import claim_write_off
 from fordra.core.bulk import adapt, gc_paused, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.calendar import add_bank_days, bank_day_on_or_after, is_bank_day
-from fordra.domain.ledger import tx_interest_accrued, tx_write_off
 from fordra.domain.money import format_amount
 from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter, LetterStatus
@@ -212,36 +212,20 @@ def _write_off(
             if not changed:
                 continue
             o = outstanding.get(claim.invoice_id)
-            capital = max(o.capital_ore, 0) if o else 0
-            interest = max(o.interest_ore, 0) if o else 0
-            fees = max(o.costs_ore, 0) if o else 0
-            memo = f"Preskriberad fordran {claim.invoice_number}: ärende {case.ref}"
-            if interest:
-                # Interest is recognised in the ledger when paid (docs/ledger.md): recognise
-                # what accrued, so that the write-off below gives all of it up, on the record.
-                transactions.append(
-                    tx_interest_accrued(
-                        key=f"limitation:interest:{claim.invoice_id}",
-                        day=today,
-                        case_id=str(case.id),
-                        creditor_id=str(case.creditor_id),
-                        amount_ore=interest,
-                        memo=f"Upplupen ränta till preskriptionen: {memo}"[:200],
-                    )
+            capital = interest = fees = 0
+            if o is not None:
+                given_up = claim_write_off(
+                    claim=o,
+                    case_id=case.id,
+                    creditor_id=case.creditor_id,
+                    cause="limitation",
+                    day=today,
+                    memo=f"Preskriberad fordran {claim.invoice_number}: ärende {case.ref}",
                 )
-            if capital or interest or fees:
-                transactions.append(
-                    tx_write_off(
-                        key=f"limitation:writeoff:{claim.invoice_id}",
-                        day=today,
-                        case_id=str(case.id),
-                        creditor_id=str(case.creditor_id),
-                        capital_ore=capital,
-                        interest_ore=interest,
-                        fees_ore=fees,
-                        memo=memo[:200],
-                    )
+                capital, interest, fees = (
+                    given_up.capital_ore, given_up.interest_ore, given_up.fees_ore
                 )
+                transactions.extend(given_up.transactions)
             amounts = (
                 f"Avskrivet: kapital {format_amount(capital)}, ränta {format_amount(interest)}, "
                 f"avgifter {format_amount(fees)}."
