@@ -85,3 +85,16 @@ def test_the_betalningsforelaggande_asks_for_eviction_three_weeks_after_socialna
 
     assert result.application.payload["with_eviction"] is True
     assert "HANDRÄCKNING" in result.application.text
+
+
+def test_a_notice_to_socialnamnden_is_refused_for_a_company_tenant_with_a_clear_message(
+    landlord, reference_rates, capsys
+):
+    import_bytes(claims_csv(claim_line("HYRA-LOKAL-06", debtor="5565594230", name="Butiken AB",
+                                       invoice_date="2026-05-15", due_date="2026-05-29")))
+    case = Case.objects.get()
+
+    assert main(["case", "notify-social", case.ref, "--date", "2026-07-08"]) == 1
+
+    assert "a person" in capsys.readouterr().err
+    assert not CaseEvent.objects.filter(case=case, kind="social_welfare_notified").exists()
