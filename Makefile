@@ -4,13 +4,16 @@
 VENV := .venv/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/fordra
 PYTEST_ARGS ?= -n 2
+# `make run` and `make bench` are the demo profile: plain HTTP on 127.0.0.1 and a secret key
+# generated once into var/. Production sets FORDRA_SECRET_KEY instead (README, Production).
+DEMO := FORDRA_DEMO=1
 
 run:  ## set up, load the demo portfolio and serve http://127.0.0.1:8000
 	@scripts/bootstrap.sh run
-	$(VENV)/fordra migrate
-	$(VENV)/fordra demo
+	$(DEMO) $(VENV)/fordra migrate
+	$(DEMO) $(VENV)/fordra demo
 	@echo "Fordra: http://127.0.0.1:8000/  (log in as staff / $${FORDRA_DEMO_PASSWORD:-fordra-demo})"
-	$(VENV)/fordra serve
+	$(DEMO) $(VENV)/fordra serve --workers 2
 
 test: test-sqlite  ## set up and run the whole test suite (SQLite)
 
@@ -32,7 +35,7 @@ lint:  ## ruff, mypy (strict on domain, formats, rules), import-linter
 
 bench:  ## hot-path throughput vs bare baselines (not a test)
 	@scripts/bootstrap.sh run
-	$(VENV)/fordra bench
+	$(DEMO) $(VENV)/fordra bench
 
 clean:
 	rm -rf .venv var .pytest_cache .mypy_cache .ruff_cache

@@ -3,12 +3,20 @@
 Everything that differs between machines comes from the environment (DESIGN.md §4.1):
 ``DATABASE_URL`` (default ``sqlite:///var/fordra.sqlite3``), ``FORDRA_MEDIA_DIR`` (default
 ``var/media``), ``FORDRA_SECRET_KEY``, ``FORDRA_DEBUG``, ``FORDRA_ALLOWED_HOSTS`` and the agency's
-identity ``FORDRA_AGENCY_*``. The defaults make a demo that runs with nothing set.
+identity ``FORDRA_AGENCY_*``.
+
+Two profiles. **Demo** (``FORDRA_DEMO=1``, set by ``make run``): plain HTTP on 127.0.0.1 and a
+secret key generated once into ``var/demo-secret-key``. **Production** (the default): HTTPS
+settings (Secure cookies, HSTS, redirect to HTTPS; ``FORDRA_HTTPS=0`` only behind a proxy that
+does it), and ``fordra serve`` refuses to start without ``FORDRA_SECRET_KEY`` (see
+``fordra.core.deploy``). ``python -m django check --deploy`` is clean in production.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -18,9 +26,28 @@ BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = "sqlite:///var/fordra.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
 
-# A development key is acceptable only for the embedded demo; production sets FORDRA_SECRET_KEY.
-SECRET_KEY = os.environ.get("FORDRA_SECRET_KEY", "fordra-insecure-demo-key-set-FORDRA_SECRET_KEY")
+DEMO = os.environ.get("FORDRA_DEMO", "0") == "1"
 DEBUG = os.environ.get("FORDRA_DEBUG", "0") == "1"
+DEMO_SECRET_FILE = Path(os.environ.get("FORDRA_DEMO_SECRET_FILE", "var/demo-secret-key"))
+
+
+def _demo_secret(path: Path) -> str:
+    """The demo's key: random, made once per machine, never a public constant."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# Production sets FORDRA_SECRET_KEY; ``fordra serve`` and the WSGI entry refuse to start without
+# it (fordra.core.deploy). A command-line run without it gets a throw-away key: it signs nothing
+# that outlives the process.
+SECRET_KEY_FROM_ENV = os.environ.get("FORDRA_SECRET_KEY", "")
+SECRET_KEY = SECRET_KEY_FROM_ENV or (
+    _demo_secret(DEMO_SECRET_FILE) if DEMO else secrets.token_urlsafe(50)
+)
 ALLOWED_HOSTS = os.environ.get("FORDRA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -30,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "fordra.reference",
     "fordra.parties",
     "fordra.claims",
@@ -46,12 +74,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the WSGI process itself (no separate web server needed); uploaded files
+    # and letters are never static: only views that check who asks serve them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "fordra.urls"
@@ -100,7 +132,13 @@ DATABASES = {"default": _database_settings(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "sv"
@@ -110,6 +148,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("FORDRA_STATIC_DIR", "var/static"))  # `collectstatic` target
+# WhiteNoise expects it to exist; in a read-only working directory the finders below still serve.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Without a collectstatic run (tests, a fresh checkout) WhiteNoise finds files in the apps.
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("FORDRA_MEDIA_DIR", "var/media"))
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:case_list"
@@ -118,6 +166,42 @@ LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_AGE = 8 * 3600  # a working day
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS: on in production, off in the demo and under FORDRA_DEBUG (plain http://127.0.0.1).
+HTTPS = os.environ.get("FORDRA_HTTPS", "0" if (DEMO or DEBUG) else "1") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's probe speaks plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("FORDRA_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if os.environ.get("FORDRA_BEHIND_PROXY", "0") == "1":
+    # TLS ends at the proxy, which must set (and strip from clients) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): only our own scripts, styles, images and forms.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (fordra.web.throttle): growing delays per account and per address after
+# a few failures, never a hard lockout.
+LOGIN_FAILURES_FREE = int(os.environ.get("FORDRA_LOGIN_FAILURES_FREE", "5"))
+LOGIN_DELAY_SECONDS_MAX = int(os.environ.get("FORDRA_LOGIN_DELAY_SECONDS_MAX", "900"))
 
 AGENCY = {
     "name": os.environ.get("FORDRA_AGENCY_NAME", "Fordra Inkasso AB"),
@@ -150,6 +234,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("FORDRA_EMAIL_FROM", "inkasso@fordra.example
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No personnummer or organisationsnummer in any log line (GDPR): see fordra.core.logredact.
+    "filters": {"redact": {"()": "fordra.core.logredact.RedactIdentityNumbers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

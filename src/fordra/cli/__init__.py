@@ -586,11 +586,17 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, out: Output) -> None:
-    from django.core.management import call_command
+    from fordra.core.deploy import serve_refusal
+    from fordra.core.errors import ApplicationError
+    from fordra.web.server import default_workers, serve
 
-    call_command(
-        "runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True
-    )
+    refusal = serve_refusal()
+    if refusal:
+        raise ApplicationError(refusal, code="configuration")
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1 or args.threads < 1:
+        raise ApplicationError("--workers and --threads must be at least 1", code="usage")
+    serve(host=args.host, port=args.port, workers=workers, threads=args.threads)
 
 
 def cmd_bench(args: argparse.Namespace, out: Output) -> None:
@@ -782,9 +788,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--invoices", type=int, default=600)
     p.add_argument("--seed", type=int, default=2026)
 
-    p = command(sub, "serve", cmd_serve, "run the web app")
+    p = command(sub, "serve", cmd_serve, "run the web app (gunicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, help="server processes (default 2 × cores + 1)")
+    p.add_argument("--threads", type=int, default=4, help="threads per process")
 
     p = command(sub, "bench", cmd_bench, "measure the hot paths")
     p.add_argument(

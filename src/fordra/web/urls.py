@@ -3,16 +3,14 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from fordra.web import urls_kfm, urls_plans, urls_surveillance, views
+from fordra.web.auth_views import ThrottledLoginView, healthz_view
 
 app_name = "web"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:case_list", permanent=False)),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("healthz", healthz_view, name="healthz"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/cases/", views.case_list_view, name="case_list"),
     path("staff/cases/<str:ref>/", views.case_detail_view, name="case_detail"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -119,6 +120,7 @@ def letter_pdf_view(request: HttpRequest, letter_id: int) -> HttpResponse:
 
 
 @staff_required
+@csp_update({"style-src": ["'unsafe-inline'"]})  # the letter carries its own print styles
 def letter_html_view(request: HttpRequest, letter_id: int) -> HttpResponse:
     return HttpResponse(letter_html(_sent_letter(letter_id)))
 
