@@ -18,7 +18,7 @@ Required (a missing column stops the check; an empty value is an error):
 ==================  ==========================================================================
 creditor_orgnr      the creditor's organisationsnummer, any common form → 10 digits
 invoice_number      the creditor's invoice number; unique per creditor within the file
-invoice_date        ``YYYY-MM-DD`` (``YYYYMMDD`` accepted)
+invoice_date        ``YYYY-MM-DD`` (``YYYYMMDD`` accepted); not after today
 due_date            same forms; not before invoice_date
 amount              kronor: ``1234.50``, ``1234,50``, ``1 234,50``, ``1234``; not zero; not
                     negative on an invoice
@@ -58,6 +58,8 @@ each is a :class:`LineError` whose ``str()`` is ``line N: column: message``. ``N
 physical line in the file (header = line 1; a quoted value spanning lines counts them all).
 Problems with the whole file use the column name ``file``; a line with the wrong number of
 fields uses ``fields`` and is not checked further (its values would be in the wrong columns).
+A value with a control character (NUL, ESC, …; TAB and line breaks are allowed) is an error in
+its column, and the line is not checked further.
 A line with the same (creditor_orgnr, invoice_number) as an earlier one is reported on
 ``invoice_number``, naming the earlier line. Lines without errors are returned as
 :class:`ClaimRow` even when other lines have errors; the caller decides (all or nothing).
@@ -139,6 +141,10 @@ MAX_FIELD_CHARS: Final = 1000
 MAX_ERRORS: Final = 10_000
 # 1 000 000 000 kr: far above any invoice, far below what a 64-bit database column holds.
 MAX_AMOUNT_ORE: Final = 100_000_000_000
+# Control characters have no place in a claim: a NUL byte is refused by PostgreSQL, and the
+# others would reach letters and exports unseen. TAB and line breaks inside a quoted value stay
+# allowed (a spreadsheet's Alt+Enter in an address).
+_CONTROL_CHARACTER: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 INTEREST_RATE_MAX_PERCENT: Final = Decimal(100)
 
 FILE_COLUMN: Final = "file"
@@ -310,6 +316,9 @@ def _check_lines(
         if not joined.strip():
             continue
         records += 1
+        if _CONTROL_CHARACTER.search(joined):
+            errors.extend(validator.control_characters(record, line))
+            continue
         if records > rows_max:
             errors.append(
                 LineError(line, FILE_COLUMN, f"more than {MAX_ROWS} claims; split the file")
@@ -347,7 +356,7 @@ def _check_lines(
                 LineError(line, FILE_COLUMN, f"more than {MAX_ERRORS} errors; checking stopped")
             )
             break
-    if records == 0:
+    if records == 0 and not errors:
         errors.append(LineError(1, FILE_COLUMN, "the file has no claims"))
     return rows, errors
 
@@ -621,6 +630,8 @@ class _RowValidator:
                 parsed_date = _remember(dates, invoice_date_text, _parse_date)
             if isinstance(parsed_date, _Invalid):
                 errors.append(LineError(line, "invoice_date", _DATE_MESSAGE))
+            elif parsed_date > self.today:
+                errors.append(LineError(line, "invoice_date", "in the future"))
             else:
                 invoice_date = parsed_date
         due_date: date | None = None
@@ -796,6 +807,19 @@ class _RowValidator:
             interest_rate,
             limitation_interrupted_on,
         )
+
+    def control_characters(self, record: Sequence[str], line: int) -> list[LineError]:
+        """One error per value holding a control character, named by its column."""
+        names = {pos: name for name, pos in self.known}
+        return [
+            LineError(
+                line,
+                names.get(pos, f"column {pos + 1}"),
+                f"contains a control character (U+{ord(found.group()):04X})",
+            )
+            for pos, value in enumerate(record)
+            if (found := _CONTROL_CHARACTER.search(value))
+        ]
 
     def _blank_too_long(self, record: list[str], line: int, errors: list[LineError]) -> set[str]:
         """Report over-long values and blank them, so they are not checked further."""

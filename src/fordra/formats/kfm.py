@@ -147,6 +147,7 @@ from fordra.domain.identifiers import (
 )
 from fordra.domain.interest import STATUTORY_MARGIN
 from fordra.domain.money import format_amount
+from fordra.formats.spreadsheet import spreadsheet_text, spreadsheet_value
 
 __all__ = [
     "AMOUNT_ORE_MAX",
@@ -664,7 +665,7 @@ def export_batch_csv(
                     "" if interest is None else _fixed_rate(interest),
                     "" if interest is None else _margin(interest),
                     "" if interest is None else interest.from_date.isoformat(),
-                    part.description,
+                    spreadsheet_text(part.description),
                 ]
             )
     return buffer.getvalue().encode("utf-8")
@@ -975,7 +976,8 @@ def _read_outcomes(reader: _CsvReader) -> tuple[list[Outcome], list[str]]:
 
 
 def _outcome_from_fields(fields: Sequence[str]) -> Outcome | list[str]:
-    reference, kind_text, date_text, case_number, detail = fields
+    reference, kind_text, date_text, case_number, cell = fields
+    detail = spreadsheet_value(cell)
     problems = _text_problems(reference, "reference", chars_max=REFERENCE_CHARS_MAX)
     kind = _OUTCOME_KINDS.get(kind_text.casefold())
     if kind is None:
@@ -1048,7 +1050,7 @@ def write_outcomes_csv(outcomes: Iterable[Outcome]) -> bytes:
                 outcome.kind.value,
                 outcome.date.isoformat(),
                 outcome.kfm_case_number,
-                outcome.detail,
+                spreadsheet_text(outcome.detail),
             ]
         )
     if problems:

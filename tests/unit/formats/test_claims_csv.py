@@ -700,3 +700,46 @@ def test_the_fast_amount_path_agrees_with_parse_amount(text: str) -> None:
             return ("refused", str(exc))
 
     assert outcome(claims_csv._parse_amount) == outcome(parse_amount)
+
+
+# --- hostile input (issue 11) ------------------------------------------------------------
+
+
+def _one_line(line: str, *, today: date = date(2026, 11, 23)):  # type: ignore[no-untyped-def]
+    header = (
+        "creditor_orgnr;invoice_number;invoice_date;due_date;amount;debtor_id;debtor_name;"
+        "address;postal_code;city\n"
+    )
+    return parse_claims_csv((header + line + "\n").encode(), today=today)
+
+
+GOOD = "552033-1009;F1;2026-09-01;2026-09-30;100,00;19121212-1212;{name};Storgatan 1;111 22;Stockholm"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x07", "\x7f", "\x85"])
+def test_a_control_character_in_a_value_is_a_line_error_in_its_column(char: str) -> None:
+    parsed = _one_line(GOOD.format(name=f"Tolvan{char}Tolvansson"))
+    assert [str(e) for e in parsed.errors] == [
+        f"line 2: debtor_name: contains a control character (U+{ord(char):04X})"
+    ]
+    assert parsed.rows == ()
+
+
+def test_a_tab_or_a_quoted_line_break_in_an_address_is_kept() -> None:
+    parsed = _one_line(GOOD.format(name='"Tolvan\tTolvansson"').replace("Storgatan 1", '"c/o Svensson\nStorgatan 1"'))
+    assert parsed.errors == ()
+    assert parsed.rows[0].address == "c/o Svensson\nStorgatan 1"
+
+
+def test_an_invoice_dated_after_today_is_refused_but_a_future_due_date_is_not() -> None:
+    future = _one_line(GOOD.format(name="Tolvan").replace("2026-09-01", "2099-01-01").replace("2026-09-30", "2099-01-31"))
+    assert [str(e) for e in future.errors] == ["line 2: invoice_date: in the future"]
+    due_later = _one_line(GOOD.format(name="Tolvan").replace("2026-09-30", "2027-03-31"))
+    assert due_later.errors == ()
+
+
+def test_a_field_larger_than_the_csv_limit_is_one_clear_error_not_also_an_empty_file() -> None:
+    parsed = _one_line(GOOD.format(name="x" * 1_000_000))
+    messages = [str(e) for e in parsed.errors]
+    assert len(messages) == 1 and messages[0].startswith("line 2: ")
+    assert not any("has no claims" in m for m in messages)

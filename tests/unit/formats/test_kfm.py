@@ -1018,3 +1018,9 @@ def outcomes(draw: st.DrawFn) -> Outcome:
 @given(written=st.lists(outcomes(), max_size=8, unique=True))
 def test_any_outcomes_the_writer_accepts_read_back_the_same(written: list[Outcome]) -> None:
     assert parse_outcomes_csv(write_outcomes_csv(written)) == (tuple(written), ())
+
+
+def test_a_description_shaped_like_a_formula_is_neutralised_in_the_batch_csv_but_amounts_are_not() -> None:
+    text = as_csv([application(parts=(part(description="=cmd|' /C calc'!A0"),))]).decode()
+    assert "'=cmd|' /C calc'!A0" in text
+    assert ";'-" not in text and ";'+" not in text

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
+from fordra.formats.spreadsheet import spreadsheet_text
 from fordra.letters.channels import (
     Delivery,
     OutboxItem,
@@ -235,8 +236,8 @@ class PrintChannel(PdfBatchChannel):
         recipient = item.recipient
         address = ADDRESS_SEPARATOR.join(line.strip() for line in recipient.address_lines
                                          if line.strip())
-        return (str(item.letter_id), item.case_ref, recipient.name, address, str(pages),
-                str(first_page))
+        return (str(item.letter_id), item.case_ref, spreadsheet_text(recipient.name),
+                spreadsheet_text(address), str(pages), str(first_page))
 
 
 def has_address(recipient: Recipient) -> bool:

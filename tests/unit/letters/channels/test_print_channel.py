@@ -218,3 +218,15 @@ def test_no_temporary_files_are_left_beside_the_batch(tmp_path: Path) -> None:
         "print-2026-11-23-2.csv", "print-2026-11-23-2.pdf",
         "print-2026-11-23.csv", "print-2026-11-23.pdf",
     ]
+
+
+def test_a_name_or_address_shaped_like_a_formula_is_neutralised_in_the_manifest(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    hostile = person(name='=HYPERLINK("http://evil.example")', address_lines=("@SUM(A1)", "111 22 Stockholm"))
+    PrintChannel(out).send([outbox_item(write_pdf(tmp_path / "1.pdf"), letter_id=1, recipient=hostile)], day=DAY)
+
+    row = manifest(out / "print-2026-11-23.csv")[0]
+    assert row["name"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["address"] == "'@SUM(A1) / 111 22 Stockholm"
