@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fordra.plans",
     "fordra.kfm",
     "fordra.surveillance",
+    "fordra.privacy",
     "fordra.web",
 ]
 
@@ -230,6 +231,10 @@ EMAIL_FILE_PATH = MEDIA_ROOT / "outbox" / "email"
 EMAIL_HOST = os.environ.get("FORDRA_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("FORDRA_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("FORDRA_EMAIL_FROM", "inkasso@fordra.example")
+
+# GDPR: a person's data is pseudonymised this many days after their last case closed (policy,
+# DOMAIN.md confidence U; the bookkeeping records stay seven years, bokföringslagen 7 kap. 2 §).
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("FORDRA_PERSONAL_DATA_RETENTION_DAYS", "1095"))
 
 LOGGING = {
     "version": 1,

@@ -811,9 +811,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--render-letters", action="store_true", help="also render every letter")
 
     # The stages after the demand register their own subcommands (fordra.cli.<app>).
-    from fordra.cli import kfm, plans, surveillance
+    from fordra.cli import kfm, plans, privacy, surveillance
 
-    for module in (plans, kfm, surveillance):
+    for module in (plans, kfm, surveillance, privacy):
         module.register(sub, command)
 
     p = command(sub, "manage", cmd_manage, "run a Django management command")

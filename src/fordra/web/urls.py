@@ -19,6 +19,9 @@ urlpatterns = [
     path("staff/cases/<str:ref>/direct-payment/", views.direct_payment_view, name="direct_payment"),
     path("staff/cases/<str:ref>/action/", views.case_action_view, name="case_action"),
     path("staff/klientmedel/", views.klientmedel_view, name="klientmedel"),
+    path(
+        "staff/cases/<str:ref>/person-extract/", views.person_extract_view, name="person_extract"
+    ),
     path("staff/letters/<int:letter_id>/", views.letter_html_view, name="letter_html"),
 ]
 

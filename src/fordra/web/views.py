@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from fordra.casefile import case_detail_json
 from fordra.claims.models import CaseState
@@ -20,6 +21,8 @@ from fordra.core.errors import NotFound
 from fordra.letters.models import Letter, LetterStatus
 from fordra.letters.services import letter_html
 from fordra.parties.models import Creditor
+from fordra.privacy.models import AccessAction
+from fordra.privacy.services import person_access_record, person_extract
 from fordra.reference.services import reference_rate_table
 
 CASES_PER_PAGE = 50
@@ -83,6 +86,10 @@ def case_detail_view(request: HttpRequest, ref: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     detail = case_detail_json(case, as_of=today)
+    person_access_record(
+        debtor=case.debtor, action=AccessAction.VIEWED, actor=_actor(request),
+        where=f"ärende {case.ref}", now=timezone.now(),
+    )
     letters = list(Letter.objects.filter(case=case).order_by("letter_date", "id"))
     tasks = list(case.tasks.filter(done_at__isnull=True))
     return render(
@@ -262,3 +269,27 @@ def klientmedel_view(request: HttpRequest) -> HttpResponse:
             "missing_rates": _rate_warning(today),
         },
     )
+
+
+@staff_required
+@require_POST
+def person_extract_view(request: HttpRequest, ref: str) -> HttpResponse:
+    """The debtor's register extract (GDPR art. 15) as a ZIP of the PDF and the JSON; logged."""
+    import io
+    import zipfile
+
+    try:
+        case = case_get(ref=ref)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    extract = person_extract(
+        person=case.debtor.national_id, actor=_actor(request), today=timezone.localdate(),
+        now=timezone.now(),
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(extract.pdf_path, extract.pdf_path.name)
+        archive.write(extract.json_path, extract.json_path.name)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{extract.pdf_path.stem}.zip"'
+    return response
