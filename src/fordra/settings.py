@@ -215,6 +215,10 @@ AGENCY = {
     "ombudskod": os.environ.get("FORDRA_AGENCY_OMBUDSKOD", "DEMO-OMBUD"),
 }
 
+# A daily run's lock is taken over when its holder on another host has not moved for this long
+# (fordra.collection.runlock; on the same host a dead process frees it at once).
+RUN_LOCK_STALE_SECONDS = int(os.environ.get("FORDRA_RUN_LOCK_STALE_SECONDS", "600"))
+
 # Collection policy (DOMAIN.md §4: contact rules are policy, not statute).
 LETTERS_PER_DEBTOR_PER_DAY_MAX = int(os.environ.get("FORDRA_LETTERS_PER_DEBTOR_PER_DAY", "1"))
 # Efterbevakning: a credit-information adapter (dotted path to a class with ``lookup``; none by

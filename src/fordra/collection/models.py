@@ -36,3 +36,20 @@ class DailyRun(models.Model):
 
     class Meta:
         ordering = ["-date"]
+
+
+class RunLock(models.Model):
+    """The one daily run in progress, whatever its date (issue 11): a row, not a session lock,
+    so that it holds across processes and machines and outlives nothing but its run.
+
+    ``holder`` is ``host:pid``; ``heartbeat_at`` moves while the run works. A row whose holder
+    is a dead process on this host, or whose heartbeat stopped on another host, is stale and
+    may be taken over (a run killed with -9 leaves its row behind).
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    run_id = models.CharField(max_length=40)
+    run_date = models.DateField()
+    holder = models.CharField(max_length=200)
+    acquired_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()

@@ -20,6 +20,7 @@ creditor's cases; ``--full`` looks at every open case.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,8 +33,10 @@ from django.db.models import Q
 
 from fordra.claims.models import Case, CaseEvent, FeeRecord, Task
 from fordra.collection.models import CaseStep, DailyRun
+from fordra.collection.runlock import HEARTBEAT_EVERY, run_lock, run_lock_heartbeat
 from fordra.collection.snapshots import CaseRow, load_snapshots, open_case_shards
 from fordra.core.bulk import adapt, gc_paused, insert_rows, memo_date_adapter
+from fordra.core.errors import ApplicationError
 from fordra.domain.fees import FeeSchedule
 from fordra.domain.ladder import (
     CaseSnapshot,
@@ -156,7 +159,49 @@ def daily_run(
     decide_only: bool = False,
     full: bool = False,
 ) -> RunResult:
-    """Run the collection day ``run_date``. ``decide_only`` skips rendering and sending."""
+    """Run the collection day ``run_date``. ``decide_only`` skips rendering and sending.
+
+    One run at a time and in date order (fordra.collection.runlock): a run while another holds
+    the lock, or for a day before the last day run, is refused with a clear message.
+    """
+    with run_lock(run_date=run_date) as run_id:
+        later = DailyRun.objects.filter(date__gt=run_date).order_by("-date").first()
+        if later is not None:
+            raise ApplicationError(
+                f"the daily run for {later.date.isoformat()} has already been made: runs go in "
+                f"date order, so {run_date.isoformat()} cannot be run now",
+                code="run_out_of_order",
+            )
+        return _run_day(
+            run_date=run_date,
+            now=now,
+            progress=_beating(progress, run_id=run_id),
+            decide_only=decide_only,
+            full=full,
+        )
+
+
+def _beating(progress: Progress, *, run_id: str) -> Progress:
+    """``progress`` that also keeps the run lock's heartbeat moving (at most every few s)."""
+    last = [time.monotonic()]
+
+    def report(stage: str, fraction: float) -> None:
+        if time.monotonic() - last[0] >= HEARTBEAT_EVERY.total_seconds():
+            run_lock_heartbeat(run_id=run_id)
+            last[0] = time.monotonic()
+        progress(stage, fraction)
+
+    return report
+
+
+def _run_day(
+    *,
+    run_date: date,
+    now: datetime,
+    progress: Progress,
+    decide_only: bool,
+    full: bool,
+) -> RunResult:
     result = RunResult(date=run_date)
     DailyRun.objects.get_or_create(date=run_date, defaults={"started_at": now})
     fees = load_fee_schedule()

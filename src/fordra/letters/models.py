@@ -64,3 +64,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # A letter goes through a channel once: two runs can never both deliver it.
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "channel"], name="delivery_once_per_channel")
+        ]
