@@ -14,6 +14,7 @@ from django.db import transaction
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState
 from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
+from fordra.core.text import text_checked
 from fordra.domain.money import format_amount
 from fordra.letters.models import Letter, LetterStatus
 
@@ -27,7 +28,7 @@ def _reason(reason: str) -> str:
         raise ApplicationError("a reason is required")
     if len(reason) > REASON_CHARS_MAX:
         raise ApplicationError(f"the reason is longer than {REASON_CHARS_MAX} characters")
-    return reason
+    return text_checked(reason, what="the reason")
 
 
 def _open(case: Case) -> None:
