@@ -35,16 +35,18 @@ DEFAULT_SIZES = {
     "daily_run_full": 1_000_000,
     "letters": 5_000,
     "payments": 100_000,
+    "http": 100_000,
 }
 
 
 def bench_run(*, cases: int | None, only: list[str] | None, seed: int) -> dict[str, Any]:
-    benches: dict[str, Callable[[int, int], dict[str, Any]]] = {
+    benches: dict[str, Callable[[int, int], Any]] = {
         "intake": bench_intake,
         "daily_run": bench_daily_run_result,
         "daily_run_full": bench_daily_run_full_result,
         "letters": bench_letters,
         "payments": bench_payments_result,
+        "http": bench_http_result,
     }
     unknown = [name for name in only or [] if name not in benches]
     if unknown:
@@ -60,7 +62,8 @@ def bench_run(*, cases: int | None, only: list[str] | None, seed: int) -> dict[s
         # Each benchmark starts from an empty database.
         call_command("migrate", verbosity=0, interactive=False)
         call_command("flush", verbosity=0, interactive=False)
-        results.append(fn(cases or DEFAULT_SIZES[name], seed))
+        measured = fn(cases or DEFAULT_SIZES[name], seed)
+        results.extend(measured if isinstance(measured, list) else [measured])
     return {"date": BENCH_TODAY.isoformat(), "results": results}
 
 
@@ -102,6 +105,27 @@ def bench_payments_result(payments: int, seed: int) -> dict[str, Any]:
     )
     result["detail"] = measured["detail"]
     return result
+
+
+def bench_http_result(cases: int, seed: int) -> list[dict[str, Any]]:
+    """The staff case list and case page under 20 concurrent clients (fordra.bench.http)."""
+    from fordra.bench.http import bench_http
+
+    def portfolio(invoices: int, seed: int) -> int:
+        from fordra.claims.models import Case
+
+        creditors = generate_creditors(count=5, seed=seed)
+        for c in creditors:
+            creditor_add(name=c.name, orgnr=c.orgnr, bankgiro=c.bankgiro, template=c.template)
+        rows = generate_claim_rows(creditors=creditors, invoices=invoices, seed=seed,
+                                   today=BENCH_TODAY)
+        buffer = io.StringIO()
+        write_claims_csv(rows, buffer)
+        claims_import(data=buffer.getvalue().encode("utf-8"), filename="bench.csv",
+                      today=BENCH_TODAY, now=BENCH_NOW)
+        return Case.objects.count()
+
+    return bench_http(cases, seed, import_portfolio=portfolio)
 
 
 def bench_letters(letters: int, seed: int) -> dict[str, Any]:
