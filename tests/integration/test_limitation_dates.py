@@ -130,3 +130,87 @@ def test_posted_letters_count_from_two_bank_days_after_their_date_e_mail_from_it
     assert dates["K-2"]["interruptions"][0] == ("2026-01-15", "2026-01-15", True)
     assert dates["K-2"]["interruptions"][1:] == dates["K-1"]["interruptions"][1:]
     assert dates["K-2"]["case"] == date(2029, 2, 25)
+
+
+# --- the case date follows its claims after every event -----------------------------------
+
+NOW_2026 = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
+
+
+def consumer_case_handed_over_to_staff() -> Case:
+    """Invoice 2026-05-13 (three years: 2029-05-13), due 2026-06-12; the consumer ladder runs
+    to the hand-over. Its last letter, the påminnelse om inkassokrav of Thursday 2026-07-30, is
+    presumed received Monday 2026-08-03: the claim's bar is 2029-08-03."""
+    from tests.conftest import claim_line, claims_csv
+
+    claims_import(
+        data=claims_csv(claim_line("K-1", invoice_date="2026-05-13", due_date="2026-06-12")),
+        filename="claims.csv", today=date(2026, 6, 1), now=NOW_2026,
+    )
+    day = date(2026, 6, 12)
+    while day <= date(2026, 8, 12):
+        daily_run(run_date=day, now=LATER)
+        day += timedelta(days=1)
+    case = Case.objects.get()
+    assert case.limitation_date == date(2029, 8, 3)
+    return case
+
+
+def claim_bar(case: Case, *, as_of: date) -> str:
+    return limitation_json(case, as_of=as_of)["claims"][0]["time_barred_on"]
+
+
+def test_after_an_utslag_the_case_date_is_three_years_from_the_utslag_at_once(
+    creditor, reference_rates
+):
+    from fordra.kfm.services import kfm_apply, kfm_record
+
+    case = consumer_case_handed_over_to_staff()
+
+    # The application for a betalningsföreläggande on Thursday 2026-08-20 is legal action
+    # (5 § 3): 2029-08-20. The utslag of Thursday 2026-10-15 starts a new period of three years
+    # for a consumer claim (7 §, DOMAIN.md §6): 2029-10-15. No daily run in between.
+    kfm_apply(case=case, day=date(2026, 8, 20), now=LATER, actor="handläggare")
+    case.refresh_from_db()
+    assert case.limitation_date == date(2029, 8, 20)
+    assert claim_bar(case, as_of=date(2026, 8, 20)) == "2029-08-20"
+
+    result = kfm_record(case=case, outcome="judgment", day=date(2026, 10, 15), now=LATER,
+                        actor="handläggare")
+
+    assert result.case.state == "judgment"
+    assert claim_bar(result.case, as_of=date(2026, 10, 15)) == "2029-10-15"
+    assert result.case.limitation_date == date(2029, 10, 15)
+
+
+def test_a_direct_payment_moves_the_case_date_at_once(creditor, reference_rates):
+    from fordra.payments.services import payment_apply
+
+    case = consumer_case_handed_over_to_staff()
+
+    # A part payment reaching the creditor on Monday 2026-09-07 acknowledges the debt (5 § 1).
+    payment_apply(case=case, amount_ore=10_000, paid_on=date(2026, 9, 7), source="direct",
+                  key="direct:k1:1", now=LATER)
+
+    case.refresh_from_db()
+    assert case.limitation_date == date(2029, 9, 7)
+    assert claim_bar(case, as_of=date(2026, 9, 7)) == "2029-09-07"
+
+
+def test_the_case_date_follows_a_letter_at_the_end_of_the_day_it_is_sent(
+    creditor, reference_rates
+):
+    from tests.conftest import claim_line, claims_csv
+
+    claims_import(
+        data=claims_csv(claim_line("K-1", invoice_date="2026-05-13", due_date="2026-06-12")),
+        filename="claims.csv", today=date(2026, 6, 1), now=NOW_2026,
+    )
+    daily_run(run_date=date(2026, 6, 19), now=LATER)  # not yet due for a reminder
+    assert Case.objects.get().limitation_date == date(2029, 5, 13)
+
+    daily_run(run_date=date(2026, 6, 22), now=LATER)
+
+    # The reminder posted Monday 2026-06-22 is presumed received Wednesday 06-24: 2029-06-24,
+    # on the case as soon as the day's run has sent it.
+    assert Case.objects.get().limitation_date == date(2029, 6, 24)

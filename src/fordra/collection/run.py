@@ -223,6 +223,10 @@ def daily_run(
         result.rendered, result.blocked = rendered.rendered, rendered.blocked
         progress("Skickar brev", 0.95)
         result.sent = letters_dispatch(day=run_date, now=now).sent
+        # The letters just sent interrupt limitation (5 § 2): the case dates follow today, not
+        # at the next run (the refresh reads only the cases with new delivery records).
+        if result.sent:
+            limitation_refresh(today=run_date, now=now)
     DailyRun.objects.filter(date=run_date).update(
         finished_at=now, counts={**result.as_json(), "ladders": prints}
     )

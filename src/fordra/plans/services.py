@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.utils.dateparse import parse_date
 
+from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import (
     CLOSED_STATES,
     Allocation,
@@ -288,6 +289,8 @@ def plan_propose(
                 text=f"Godkänn eller avslå avbetalningsplanen: {reasons}"[:500],
             )
             Case.objects.filter(pk=case.pk).update(next_check_on=None)
+    # Asking for a plan acknowledged the debt (5 § 1): the case date follows at once.
+    limitation_follow(case_ids=[case.id], day=today, now=now)
     plan.refresh_from_db()
     return plan
 
