@@ -127,8 +127,40 @@ def test_kfm_apply_before_the_fee_schedule_is_refused_clearly_and_writes_nothing
     # Before: exit 70, "internal error: FeeRateMissingError: no kfm_application fee on …".
     assert code == 1, err
     assert "Traceback" not in err and "internal error" not in err
-    assert "no kfm_application fee on 2013-03-15" in err and "2013-03-16" in err
+    assert "no kfm_application fee on 2013-03-15 (the fee schedule has it from 2013-03-16)" in err
     assert obj["code"] == "rules_not_in_force"
     assert not FeeRecord.objects.exists()
     assert CaseEvent.objects.count() == events_before
     assert Case.objects.get(pk=case.pk).state == "demand"
+
+
+def test_a_plan_before_the_first_reference_rate_is_refused_clearly_and_writes_nothing(
+    capsys, old_claim
+):
+    from fordra.plans.models import Plan
+
+    claims_import(
+        data=claims_csv(
+            claim_line("F-2012-1", debtor=PNR_C, invoice_date="2012-12-01", due_date="2012-12-31")
+        ),
+        filename="old.csv",
+        today=date(2013, 2, 1),
+        now=datetime(2013, 2, 1, 8, 0, tzinfo=UTC),
+    )
+    case = Case.objects.get(invoices__invoice_number="F-2012-1")
+    Case.objects.filter(pk=case.pk).update(state="demand")
+    events_before = CaseEvent.objects.count()
+
+    # The plan's interest forecast needs the reference rate, known from 2015-01-01 (DOMAIN §3).
+    code, obj, err = run(
+        capsys, "--json", "plan", "propose", case.ref, "--installments", "3",
+        "--first-due", "2013-04-01", "--date", "2013-03-01",
+    )
+
+    # Before: exit 70, "internal error: RateMissingError: no reference rate for 2013-03-02 …".
+    assert code == 1, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert "the table starts 2015-01-01" in err
+    assert obj["code"] == "rules_not_in_force"
+    assert not Plan.objects.exists() and not FeeRecord.objects.exists()
+    assert CaseEvent.objects.count() == events_before

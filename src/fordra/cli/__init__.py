@@ -832,6 +832,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_django()
         from fordra.core.errors import ApplicationError
         from fordra.domain.fees import FeeRateMissingError
+        from fordra.domain.interest import RateMissingError
 
         try:
             args.handler(args, out)
@@ -839,12 +840,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             quiet = Output(as_json=False) if exc.result_printed else out
             _report_error(exc.message, exc.details, code=exc.code, out=quiet)
             return EXIT_REFUSED
-        except FeeRateMissingError as exc:
-            # A --date before the fee schedule (2013-03-16 for most fees, DOMAIN.md §2): the
-            # services look fees up before they write, or inside their transaction.
+        except (FeeRateMissingError, RateMissingError) as exc:
+            # A --date before the rule data (fees from 2013-03-16, DOMAIN.md §2; reference
+            # rates from 2015-01-01, §3): the services look rules up before they write, or
+            # inside their transaction, so nothing was written.
             _report_error(
-                f"no rules for that day: {exc} (the fee schedule starts 2013-03-16)", [],
-                code="rules_not_in_force", out=out,
+                f"no rules for that day: {exc}", [], code="rules_not_in_force", out=out
             )
             return EXIT_REFUSED
     except KeyboardInterrupt:

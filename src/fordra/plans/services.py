@@ -48,6 +48,7 @@ from fordra.claims.models import (
 from fordra.claims.selectors import CaseBalance, case_balance_of
 from fordra.core.errors import ApplicationError
 from fordra.domain.fees import FeeKind
+from fordra.domain.interest import RateMissingError
 from fordra.domain.ledger import Posting, Transaction
 from fordra.domain.money import format_amount
 from fordra.domain.plans import (
@@ -183,6 +184,13 @@ def _compute(
             fee=fee,
             first_number=first_number,
         )
+    except RateMissingError as exc:
+        # A plan's interest forecast needs a reference rate for each day it runs; the table
+        # starts 2015-01-01 (DOMAIN.md §3): a plan before then is refused, not guessed.
+        raise ApplicationError(
+            f"case {case.ref}: the plan's interest cannot be computed: {exc}",
+            code="rules_not_in_force",
+        ) from exc
     except ValueError as exc:
         raise ApplicationError(f"case {case.ref}: {exc}") from exc
     return _Computed(proposal=proposal, balance=balance, fee_invoice_id=oldest.invoice_id)
