@@ -164,3 +164,27 @@ def test_a_plan_before_the_first_reference_rate_is_refused_clearly_and_writes_no
     assert obj["code"] == "rules_not_in_force"
     assert not Plan.objects.exists() and not FeeRecord.objects.exists()
     assert CaseEvent.objects.count() == events_before
+
+
+def test_interest_before_the_first_reference_rate_is_not_charged_and_marked_provisional(
+    capsys, old_claim
+):
+    claims_import(
+        data=claims_csv(
+            claim_line("F-2014-1", amount="10 000,00", debtor=PNR_C, invoice_date="2014-06-01",
+                       due_date="2014-06-30")
+        ),
+        filename="old.csv",
+        today=date(2014, 7, 1),
+        now=datetime(2014, 7, 1, 8, 0, tzinfo=UTC),
+    )
+    case = Case.objects.get(invoices__invoice_number="F-2014-1")
+
+    code, obj, err = run(capsys, "--json", "case", "show", case.ref, "--as-of", "2015-01-31")
+
+    # The reference rate is known from 2015-01-01 (0,00 %): only 2015-01-01…01-31 is priced,
+    # 31 days at 0 + 8 = 8 % on 10 000 kr = 10 000 × 0,08 × 31 / 365 = 67,945… → 67,95 kr; the
+    # days of 2014 are not charged (never more than the law allows) and the amount is provisional.
+    assert code == 0, err
+    assert obj["interest_ore"] == 6795
+    assert obj["interest"]["provisional"] is True
