@@ -214,3 +214,16 @@ def test_the_case_date_follows_a_letter_at_the_end_of_the_day_it_is_sent(
     # The reminder posted Monday 2026-06-22 is presumed received Wednesday 06-24: 2029-06-24,
     # on the case as soon as the day's run has sent it.
     assert Case.objects.get().limitation_date == date(2029, 6, 24)
+
+
+def test_asking_for_a_plan_moves_the_case_date_at_once(creditor, reference_rates):
+    from fordra.plans.services import plan_propose
+
+    case = consumer_case_handed_over_to_staff()
+
+    # Asking for a plan on Thursday 2026-09-10 acknowledges the debt (5 § 1): 2029-09-10.
+    plan_propose(case=case, installments=3, first_due=date(2026, 10, 1), today=date(2026, 9, 10),
+                 now=LATER, actor="handläggare")
+
+    case.refresh_from_db()
+    assert case.limitation_date == date(2029, 9, 10)
