@@ -12,6 +12,7 @@ import pytest
 from fordra.domain.fees import FeeKind
 from fordra.domain.ladder import INKASSOKRAV_LETTERS, Ladder, Step, StepKind
 from fordra.rules import (
+    RuleNotInForceError,
     ladder_from_toml,
     ladder_templates,
     ladder_valid_on,
@@ -42,7 +43,8 @@ def test_every_template_has_a_version_a_valid_from_date_and_a_source(template: s
     ladder = load_ladder(template, on=ON)
     assert ladder.template == template
     assert ladder.version == f"{template}-2026-11-01"
-    assert ladder.valid_from == date(2026, 1, 1)
+    # Today's fee amounts hold from 2013-03-16 (SFS 2013:56, DOMAIN.md §2): so does the ladder.
+    assert ladder.valid_from == date(2013, 3, 16)
     assert "(1974:182)" in ladder.source or "(1981:739)" in ladder.source
     assert ladder.source == ladder.source.strip()
 
@@ -195,7 +197,7 @@ def test_the_rule_files_are_read_once() -> None:
 NEXT_CONSUMER = (
     ladder_text("consumer")
     .replace('version = "consumer-2026-11-01"', 'version = "consumer-2027-01-01"')
-    .replace("valid_from = 2026-01-01", "valid_from = 2027-01-01")
+    .replace("valid_from = 2013-03-16", "valid_from = 2027-01-01")
     .replace('days = 7\nletter = "reminder"', 'days = 10\nletter = "reminder"')
 )
 
@@ -215,13 +217,31 @@ def test_a_second_version_takes_over_from_its_valid_from_date(tmp_path: Path) ->
     assert newer.version == "consumer-2027-01-01"
     assert newer.step("reminder").days == 10
     assert ladder_valid_on(reversed(versions), on=date(2028, 6, 1)) is newer
-    with pytest.raises(ValueError, match="no consumer ladder is valid on 2025-12-31"):
-        ladder_valid_on(versions, on=date(2025, 12, 31))
+    assert ladder_valid_on(versions, on=date(2013, 3, 16)).version == "consumer-2026-11-01"
+    with pytest.raises(RuleNotInForceError, match="no consumer ladder is valid on 2013-03-15"):
+        ladder_valid_on(versions, on=date(2013, 3, 15))
 
 
-def test_a_date_before_the_first_version_or_an_unknown_template_is_refused() -> None:
-    with pytest.raises(ValueError, match="no consumer ladder is valid on 2025-12-31"):
-        load_ladder("consumer", on=date(2025, 12, 31))
+def test_every_first_version_holds_from_2013_03_16_and_later_versions_keep_their_own_day() -> None:
+    # The energy ladder's second version keeps its own valid_from (2026-12-01).
+    assert load_ladder("energy", on=date(2026, 11, 30)).version == "energy-2026-11-01"
+    assert load_ladder("energy", on=date(2026, 12, 1)).version == "energy-2026-12-01"
+    for template in TEMPLATES:
+        assert load_ladder(template, on=date(2025, 11, 1)).version == f"{template}-2026-11-01"
+
+
+def test_a_date_before_the_first_version_names_the_template_and_its_first_valid_day() -> None:
+    with pytest.raises(RuleNotInForceError) as caught:
+        load_ladder("b2b", on=date(2013, 3, 15))
+    assert str(caught.value) == (
+        "no b2b ladder is valid on 2013-03-15: its first version (b2b-2026-11-01) is valid "
+        "from 2013-03-16"
+    )
+    assert (caught.value.template, caught.value.first_valid) == ("b2b", date(2013, 3, 16))
+    assert isinstance(caught.value, ValueError)
+
+
+def test_an_unknown_template_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown ladder template 'rent'"):
         load_ladder("rent", on=ON)
 
@@ -231,7 +251,7 @@ def test_two_versions_from_the_same_day_are_refused(tmp_path: Path) -> None:
     (tmp_path / "consumer-copy.toml").write_text(
         ladder_text("consumer").replace("consumer-2026-11-01", "consumer-copy"), "utf-8"
     )
-    with pytest.raises(ValueError, match="consumer: two entries from 2026-01-01"):
+    with pytest.raises(ValueError, match="consumer: two entries from 2013-03-16"):
         ladders_from_directory(tmp_path)
 
 

@@ -505,9 +505,10 @@ def cmd_settle(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
-    from fordra.collection.run import daily_run
+    from fordra.collection.run import daily_run, rules_in_force
     from fordra.payments.intake import PAYMENT_FILE_BYTES_MAX, payments_import
 
+    rules_in_force(on=args.date)  # a day before the rules: refused before any payment is read
     # Payments that arrived for the day are applied before its decisions: a case paid today
     # gets no letter today.
     for name in args.payments or []:
@@ -838,12 +839,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _setup_django()
         from fordra.core.errors import ApplicationError
+        from fordra.domain.fees import FeeRateMissingError
+        from fordra.domain.interest import RateMissingError
 
         try:
             args.handler(args, out)
         except ApplicationError as exc:
             quiet = Output(as_json=False) if exc.result_printed else out
             _report_error(exc.message, exc.details, code=exc.code, out=quiet)
+            return EXIT_REFUSED
+        except (FeeRateMissingError, RateMissingError) as exc:
+            # A --date before the rule data (fees from 2013-03-16, DOMAIN.md §2; reference
+            # rates from 2015-01-01, §3): the services look rules up before they write, or
+            # inside their transaction, so nothing was written.
+            _report_error(
+                f"no rules for that day: {exc}", [], code="rules_not_in_force", out=out
+            )
             return EXIT_REFUSED
     except KeyboardInterrupt:
         sys.stderr.write("fordra: interrupted; nothing half-written was committed\n")

@@ -56,7 +56,7 @@ from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter
 from fordra.parties.models import Creditor
 from fordra.plans.daily import plans_daily
-from fordra.rules import load_fee_schedule, load_ladder
+from fordra.rules import RuleNotInForceError, ladder_templates, load_fee_schedule, load_ladder
 from fordra.surveillance.daily import limitation_refresh, surveillance_daily
 
 Progress = Callable[[str, float], None]
@@ -117,14 +117,35 @@ def next_check(decision: Decision, snapshot: CaseSnapshot, *, today: date) -> da
     return horizon
 
 
+def rules_in_force(*, on: date) -> None:
+    """Refuse a day before the rules Fordra has (``ApplicationError``, nothing written): every
+    ladder template a creditor uses (all of them when there is no creditor yet) must have a
+    version valid on ``on``. The first versions hold from 2013-03-16 (SFS 2013:56, DOMAIN.md §2)."""
+    used = set(Creditor.objects.values_list("template", flat=True).distinct())
+    for template in sorted(used or ladder_templates()):
+        _ladder_on(template, on=on)
+
+
+def _ladder_on(template: str, *, on: date) -> Ladder:
+    try:
+        return load_ladder(template, on=on)
+    except RuleNotInForceError as exc:
+        raise ApplicationError(
+            f"{exc}; Fordra has no rules for that day (today's fee amounts hold from "
+            f"{exc.first_valid.isoformat()}, SFS 2013:56)",
+            code="rules_not_in_force",
+        ) from exc
+
+
 def creditor_ladders(*, on: date) -> tuple[dict[int, Ladder], dict[int, bool], dict[int, str]]:
-    """Each creditor's ladder (template + service level + overrides) valid on ``on``."""
+    """Each creditor's ladder (template + service level + overrides) valid on ``on``;
+    ``ApplicationError`` for a day before a template's first version."""
     ladders: dict[int, Ladder] = {}
     agreed: dict[int, bool] = {}
     templates: dict[int, str] = {}
     cache: dict[str, Ladder] = {}
     for c in Creditor.objects.all():
-        base = cache.get(c.template) or cache.setdefault(c.template, load_ladder(c.template, on=on))
+        base = cache.get(c.template) or cache.setdefault(c.template, _ladder_on(c.template, on=on))
         # Overrides name the template's steps, so they apply before the service level cuts it.
         ladder = base
         if c.ladder_overrides:
@@ -203,9 +224,11 @@ def _run_day(
     full: bool,
 ) -> RunResult:
     result = RunResult(date=run_date)
-    DailyRun.objects.get_or_create(date=run_date, defaults={"started_at": now})
+    # The rules first: a day before them is refused before anything is written (no DailyRun).
+    rules_in_force(on=run_date)
     fees = load_fee_schedule()
     ladders, agreed, templates = creditor_ladders(on=run_date)
+    DailyRun.objects.get_or_create(date=run_date, defaults={"started_at": now})
     prints = _reopen_changed_creditors(run_date=run_date, now=now, ladders=ladders, agreed=agreed)
     cap = settings.LETTERS_PER_DEBTOR_PER_DAY_MAX
     # The stages after the demand, before the ladder's decisions: a broken plan hands the case
@@ -244,6 +267,10 @@ def _run_day(
         result.rendered, result.blocked = rendered.rendered, rendered.blocked
         progress("Skickar brev", 0.95)
         result.sent = letters_dispatch(day=run_date, now=now).sent
+        # The letters just sent interrupt limitation (5 § 2): the case dates follow today, not
+        # at the next run (the refresh reads only the cases with new delivery records).
+        if result.sent:
+            limitation_refresh(today=run_date, now=now)
     DailyRun.objects.filter(date=run_date).update(
         finished_at=now, counts={**result.as_json(), "ladders": prints}
     )

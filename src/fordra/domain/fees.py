@@ -114,7 +114,9 @@ class FeeSchedule:
             if rate.kind == kind and rate.valid_from <= day:
                 found = rate
         if found is None:
-            raise FeeRateMissingError(f"no {kind} fee on {day}")
+            firsts = [rate.valid_from for rate in self.rates if rate.kind == kind]
+            since = f" (the fee schedule has it from {min(firsts)})" if firsts else ""
+            raise FeeRateMissingError(f"no {kind} fee on {day}{since}")
         return found
 
     def has_rate_on(self, kind: FeeKind, day: date) -> bool:

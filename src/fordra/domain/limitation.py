@@ -56,9 +56,11 @@ review may conclude otherwise.
 
 Where each interruption takes effect
 ------------------------------------
-- ``DEMAND_RECEIVED``: ``on`` is the day the letter was *sent*; it takes effect on the presumed day
-  of receipt, ``receipt_bank_days`` bank days later (default 2; pass 0 with ``on`` set to a
-  recorded delivery date). For a debtor with a förvaltare the demand must reach the förvaltare
+- ``DEMAND_RECEIVED``: ``on`` is the day the letter was *sent* (its own date, or the later
+  business day a channel took it — never the moment a program ran, DOMAIN.md §6); it takes effect
+  on the presumed day of receipt, ``receipt_bank_days`` bank days later (default 2 for post; an
+  interruption may carry its own, e.g. 0 for a digital channel whose delivery record gives the
+  day it was delivered, with ``on`` set to that day). For a debtor with a förvaltare the demand must reach the förvaltare
   (NJA 2022 s. 150) — the caller records only letters that went to the right addressee.
 - ``ACKNOWLEDGEMENT``: the day it reached the creditor or the agency (a payment: the day it reached
   the account, DOMAIN.md §11).
@@ -161,15 +163,22 @@ class Interruption:
     on: date
     kind: InterruptionKind
     evidence: str
+    # A demand's own delivery time in bank days (0: delivered on ``on``); None: the caller's.
+    receipt_bank_days: int | None = None
 
     def __post_init__(self) -> None:
         if not self.evidence.strip():
             raise ValueError(f"{self.kind} interruption on {self.on}: evidence is required")
+        days = self.receipt_bank_days
+        if days is not None and not 0 <= days <= MAX_RECEIPT_BANK_DAYS:
+            raise ValueError(f"receipt_bank_days must be 0..{MAX_RECEIPT_BANK_DAYS}")
 
     def effective_on(self, *, receipt_bank_days: int = 2) -> date:
-        """The day the interruption takes effect (a demand: its presumed day of receipt)."""
+        """The day the interruption takes effect (a demand: its presumed day of receipt, after
+        its own ``receipt_bank_days`` when it carries them, else the ones given here)."""
         if self.kind is InterruptionKind.DEMAND_RECEIVED:
-            return add_bank_days(self.on, receipt_bank_days)
+            own = self.receipt_bank_days
+            return add_bank_days(self.on, receipt_bank_days if own is None else own)
         return self.on
 
 

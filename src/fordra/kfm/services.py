@@ -34,6 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import (
     CLOSED_STATES,
     Case,
@@ -554,6 +555,7 @@ def kfm_apply(*, case: Case, day: date, now: datetime, actor: str) -> ApplyResul
             "jämte ränta (preskriptionsavbrott: rättslig åtgärd, preskriptionslagen 5 §)",
             actor=actor,
         )
+    limitation_follow(case_ids=[case.id], day=day, now=now)
     case.refresh_from_db()
     return ApplyResult(row, True)
 
@@ -865,6 +867,8 @@ def kfm_record(
         _apply_outcome(
             case, application, outcome, day=day, now=now, actor=actor, detail=detail, number=number
         )
+    # An utslag starts a new period (preskriptionslagen 7 §): the case date follows at once.
+    limitation_follow(case_ids=[case.id], day=day, now=now)
     case.refresh_from_db()
     return RecordResult(row, True, case)
 

@@ -60,7 +60,12 @@ class Delivery(models.Model):
     status = models.CharField(max_length=16)
     detail = models.CharField(max_length=500, blank=True, default="")
     external_id = models.CharField(max_length=200, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The business day the channel took the letter: the run's date (``letters_dispatch(day=…)``),
+    # never the wall clock, so a catch-up run records what a run on the day would have. The
+    # limitation evidence (preskriptionslagen 5 §) is dated from it (DOMAIN.md §6). NULL on
+    # rows recorded before the field: read as the letter's own date.
+    sent_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # audit only
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -401,6 +401,7 @@ def letters_dispatch(
                     status=d.status,
                     detail=d.detail[:500],
                     external_id=d.external_id[:200],
+                    sent_on=day,
                 )
                 ok = d.status == "sent"
                 Letter.objects.filter(pk=letter.pk).update(

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 
+from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import (
     CLOSED_STATES,
     Allocation,
@@ -896,6 +897,8 @@ def payment_apply(
         raise ApplicationError(
             f"payment {key} was already recorded for another case", code="conflict"
         )
+    # A payment acknowledges the debt (preskriptionslagen 5 § 1): the case date follows.
+    limitation_follow(case_ids=[case.id], day=paid_on, now=now)
     return payment
 
 
@@ -956,6 +959,7 @@ def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> 
                          memo=_payment_memo(item, case.id, parts, overpaid), txs=booked)],
                 now=now,
             )
+    limitation_follow(case_ids=[case.id], day=payment.paid_on, now=now)
     payment.refresh_from_db()
     return payment
 

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.utils.dateparse import parse_date
 
+from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import (
     CLOSED_STATES,
     Allocation,
@@ -47,6 +48,7 @@ from fordra.claims.models import (
 from fordra.claims.selectors import CaseBalance, case_balance_of
 from fordra.core.errors import ApplicationError
 from fordra.domain.fees import FeeKind
+from fordra.domain.interest import RateMissingError
 from fordra.domain.ledger import Posting, Transaction
 from fordra.domain.money import format_amount
 from fordra.domain.plans import (
@@ -182,6 +184,13 @@ def _compute(
             fee=fee,
             first_number=first_number,
         )
+    except RateMissingError as exc:
+        # A plan's interest forecast needs a reference rate for each day it runs; the table
+        # starts 2015-01-01 (DOMAIN.md §3): a plan before then is refused, not guessed.
+        raise ApplicationError(
+            f"case {case.ref}: the plan's interest cannot be computed: {exc}",
+            code="rules_not_in_force",
+        ) from exc
     except ValueError as exc:
         raise ApplicationError(f"case {case.ref}: {exc}") from exc
     return _Computed(proposal=proposal, balance=balance, fee_invoice_id=oldest.invoice_id)
@@ -288,6 +297,8 @@ def plan_propose(
                 text=f"Godkänn eller avslå avbetalningsplanen: {reasons}"[:500],
             )
             Case.objects.filter(pk=case.pk).update(next_check_on=None)
+    # Asking for a plan acknowledged the debt (5 § 1): the case date follows at once.
+    limitation_follow(case_ids=[case.id], day=today, now=now)
     plan.refresh_from_db()
     return plan
 

@@ -13,7 +13,9 @@ Kronofogden's fees): ``version`` and one array per ``FeeKind`` (``[[reminder]]``
 ``Step`` (``name``, ``kind``, ``anchor``, ``days``; optional ``letter``, ``pay_days``, ``fee``,
 ``state``, ``flag``, ``task``, ``channels``, ``text``). More versions of a template are more files,
 ``<template>-<valid_from>.toml``; ``load_ladder(template, on=day)`` picks the version whose
-``valid_from`` is the latest on or before ``day``.
+``valid_from`` is the latest on or before ``day``. The first version of each template is valid
+from 2013-03-16, when today's fee amounts took effect (SFS 2013:56, DOMAIN.md §2); a day before
+every version is a ``RuleNotInForceError`` naming the template and its first valid day.
 
 The files ship inside the package and are read with ``importlib.resources`` (no other I/O);
 each is parsed once per process. A malformed file is a ``ValueError`` naming the entry.
@@ -43,6 +45,7 @@ __all__ = [
     "LADDERS_DIR",
     "REFERENCE_RATES_FILE",
     "RateEntry",
+    "RuleNotInForceError",
     "ladder_from_toml",
     "ladder_templates",
     "ladder_valid_on",
@@ -65,6 +68,19 @@ _STEP_OPTIONAL = frozenset(
 )
 _STEP_TEXT_FIELDS = ("letter", "state", "flag", "task", "text", "debtor_type")
 _LADDER_FILES_MAX = 100  # files in the ladders folder
+
+
+class RuleNotInForceError(ValueError):
+    """No version of a rule set (a ladder template) is valid on the day asked for: the day is
+    before its first version. Carries the template, the day and the first valid day, so an
+    interface can say exactly which rule and from when (DOMAIN.md §2)."""
+
+    def __init__(self, *, template: str, on: date, first_valid: date, first_version: str):
+        self.template, self.on, self.first_valid = template, on, first_valid
+        super().__init__(
+            f"no {template} ladder is valid on {on.isoformat()}: its first version "
+            f"({first_version}) is valid from {first_valid.isoformat()}"
+        )
 
 
 class RateEntry(Protocol):
@@ -177,7 +193,8 @@ def reference_rates_from_entries(
 def load_ladder(template: str, *, on: date) -> Ladder:
     """The version of the ladder ``template`` valid on ``on``: the latest ``valid_from`` ≤ ``on``.
 
-    ``ValueError`` for an unknown template or a date before its first version.
+    ``ValueError`` for an unknown template; ``RuleNotInForceError`` (a ``ValueError``) for a date
+    before its first version.
     """
     versions = _package_ladders().get(template)
     if versions is None:
@@ -200,8 +217,13 @@ def ladder_valid_on(ladders: Iterable[Ladder], *, on: date) -> Ladder:
         raise ValueError(f"versions of different ladder templates: {sorted(templates)}")
     valid = [ladder for ladder in versions if ladder.valid_from <= on]
     if not valid:
-        name = next(iter(templates), "any")
-        raise ValueError(f"no {name} ladder is valid on {on.isoformat()}")
+        if not versions:
+            raise ValueError(f"no ladder versions given (asked for {on.isoformat()})")
+        first = min(versions, key=lambda ladder: ladder.valid_from)
+        raise RuleNotInForceError(
+            template=first.template, on=on, first_valid=first.valid_from,
+            first_version=first.version,
+        )
     return max(valid, key=lambda ladder: ladder.valid_from)
 
 

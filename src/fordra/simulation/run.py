@@ -20,7 +20,7 @@ from django.db import connection
 from fordra.claims.intake import claims_import
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState
 from fordra.claims.selectors import case_balances
-from fordra.collection.run import daily_run
+from fordra.collection.run import daily_run, rules_in_force
 from fordra.collection.services import case_dispute
 from fordra.core.bulk import adapt, as_date
 from fordra.core.errors import ApplicationError
@@ -199,6 +199,8 @@ def simulate(
         from fordra.core.errors import ApplicationError
 
         raise ApplicationError(f"--cases must be 1–{SIMULATION_CASES_MAX}")
+    # A start before the rules (2013-03-16) is refused before the portfolio is written.
+    rules_in_force(on=start)
     progress("Skapar portfölj", 0.0)
     created = simulate_portfolio_load(invoices=cases, seed=seed, start=start, now=now)
     report = SimulationReport(seed=seed, invoices=cases, cases=created)

@@ -69,6 +69,18 @@ def limitation_refresh(
     )
 
 
+def limitation_follow_cases(*, case_ids: Iterable[int], day: date, now: datetime) -> None:
+    """Recompute the limitation of ``case_ids`` right after an event on ``day`` that moves it
+    (utslag, payment, letter, acknowledgement; ``fordra.claims.limitation``), so the case date
+    follows its claims at once. As of ``day``, or of the last daily refresh when that is later
+    (an event recorded with an earlier date must not take the case back to that day's view)."""
+    last = (
+        RefreshCursor.objects.filter(name="daily").values_list("refreshed_on", flat=True).first()
+    )
+    as_of = max(day, last) if last is not None else day
+    limitation_apply(case_ids=case_ids, today=as_of, now=now)
+
+
 def surveillance_daily(*, run_date: date, now: datetime) -> Counter[str]:
     """Rescore surveillance cases that are due and schedule interrupting letters."""
     counts = surveillance_rescore(run_date=run_date, now=now)

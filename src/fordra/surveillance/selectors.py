@@ -8,8 +8,12 @@ Every limitation date is derived again from what is on record — never typed in
 - the interruptions (5 §), each with its evidence:
   ``HANDOVER`` — ``Invoice.limitation_interrupted_on`` from the creditor's claims file;
   ``DEMAND_RECEIVED`` — a letter of an interrupting kind that a channel reported as sent
-  (``Letter.status`` sent + a ``Delivery`` row with status sent), effective on its presumed day
-  of receipt (2 bank days after the letter date); ``ACKNOWLEDGEMENT`` — a payment allocated to
+  (``Letter.status`` sent + a ``Delivery`` row with status sent). It is dated from the letter's
+  own date — or the later business day the channel took it (``Delivery.sent_on``, the run's
+  date) — never from the moment a program ran, so a catch-up or simulated run gives the dates a
+  run on the day would have (DOMAIN.md §6). It takes effect on the presumed day of receipt:
+  post (``print``, ``protected_forwarding``) 2 bank days later (docs/stages.md); a digital
+  channel (e-mail, digital mailbox, sms) on the day its delivery record says it was delivered; ``ACKNOWLEDGEMENT`` — a payment allocated to
   the claim (``claims.Allocation``, net of corrections, on its payment day) and the timeline
   event ``acknowledgement`` (e.g. the debtor asked for a plan); ``LEGAL_ACTION`` — the timeline
   events ``kfm_applied`` (the filing day: pending, it only moves the bar earlier) and
@@ -41,6 +45,7 @@ from fordra.claims.selectors import invoice_capitals
 from fordra.core.bulk import adapt, query_in
 from fordra.domain.calendar import add_bank_days
 from fordra.domain.fees import DebtorType
+from fordra.domain.letters import PRESUMED_RECEIPT_BANK_DAYS
 from fordra.domain.limitation import (
     ClaimType,
     Interruption,
@@ -66,7 +71,11 @@ EVENT_INTERRUPTIONS = {
     "kfm_applied": InterruptionKind.LEGAL_ACTION,
     "judgment": InterruptionKind.LEGAL_ACTION,
 }
-RECEIPT_BANK_DAYS = 2  # DOMAIN.md §6 / inkassolagen: a posted letter is presumed received then
+# DOMAIN.md §6 / inkassolagen: a posted letter is presumed received 2 bank days after sending.
+RECEIPT_BANK_DAYS = PRESUMED_RECEIPT_BANK_DAYS
+# Channels that deliver on paper: presumed received RECEIPT_BANK_DAYS after sending. Every other
+# channel delivers electronically on the day of its delivery record (``Delivery.sent_on``).
+POSTAL_CHANNELS = frozenset({"print", "protected_forwarding"})
 # Templates whose person debtors buy for private use (2 § andra stycket: three years).
 CONSUMER_TEMPLATES = frozenset({"consumer", "energy", "housing"})
 CLAIM_TYPE_OVERRIDES = frozenset({"consumer", "general"})
@@ -79,23 +88,15 @@ def _day(text: str) -> date:
     return date.fromisoformat(text[:10])
 
 
-def _local_day(stamp: Any) -> date:
-    if isinstance(stamp, str):
-        from django.utils.dateparse import parse_datetime
-
-        stamp = parse_datetime(stamp)
-    from django.utils import timezone
-
-    if timezone.is_naive(stamp):  # SQLite hands back UTC without the zone
-        from datetime import UTC
-
-        stamp = stamp.replace(tzinfo=UTC)
-    return timezone.localtime(stamp).date()
-
-
 @lru_cache(maxsize=8192)
-def _received(on: date) -> date:
-    return add_bank_days(on, RECEIPT_BANK_DAYS)
+def _received(on: date, bank_days: int = RECEIPT_BANK_DAYS) -> date:
+    return add_bank_days(on, bank_days)
+
+
+def receipt_bank_days(channel: str) -> int:
+    """The presumed delivery time of a letter sent by ``channel``: post 2 bank days, a digital
+    channel none (an unknown channel is taken as post)."""
+    return RECEIPT_BANK_DAYS if channel in POSTAL_CHANNELS or not channel else 0
 
 
 # --- the claim type ------------------------------------------------------------------------
@@ -175,13 +176,19 @@ class Evidence:
     on: date
     text: str
     clear: bool
+    receipt_bank_days: int = RECEIPT_BANK_DAYS  # a demand's delivery time (its channel's)
 
     @property
     def effective(self) -> date:
-        return _received(self.on) if self.kind is InterruptionKind.DEMAND_RECEIVED else self.on
+        if self.kind is InterruptionKind.DEMAND_RECEIVED:
+            return _received(self.on, self.receipt_bank_days)
+        return self.on
 
     def interruption(self) -> Interruption:
-        return Interruption(on=self.on, kind=self.kind, evidence=self.text)
+        receipt = self.receipt_bank_days if self.kind is InterruptionKind.DEMAND_RECEIVED else None
+        return Interruption(
+            on=self.on, kind=self.kind, evidence=self.text, receipt_bank_days=receipt
+        )
 
 
 @dataclass(slots=True)
@@ -347,41 +354,45 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
                 cf.claim_evidence[c.invoice_id] = by_invoice[c.invoice_id]
     kinds = ", ".join(f"'{k}'" for k in INTERRUPTING_LETTER_KINDS)
     letters: dict[int, tuple[int, str, date, str, str, list[tuple[Any, ...]]]] = {}
-    for (case_id, letter_id, kind, day_text, status, channel, sent_at, d_id, d_status, d_channel,
-         ext) in _rows(
+    for (case_id, letter_id, kind, day_text, status, channel, d_id, d_status, d_channel, ext,
+         sent_on) in _rows(
         "SELECT l.case_id, l.id, l.kind, CAST(l.letter_date AS TEXT), l.status, l.channel, "
-        "l.sent_at, d.id, d.status, d.channel, d.external_id FROM letters_letter l "
+        "d.id, d.status, d.channel, d.external_id, CAST(d.sent_on AS TEXT) "
+        "FROM letters_letter l "
         "LEFT JOIN letters_delivery d ON d.letter_id = l.id "
         f"WHERE l.case_id {{where}} AND l.kind IN ({kinds}) "
         "AND l.status IN ('sent', 'handed_over') AND l.letter_date <= %s",
         ids,
         adapt(as_of),
     ):
-        # The sending day: the letter date, or the day a channel took it when that was later
-        # (a run resumed after a stop) — the later day only moves the bar later in truth.
-        day = _day(day_text)
-        if sent_at is not None:
-            day = max(day, _local_day(sent_at))
-        entry = letters.setdefault(letter_id, (case_id, kind, day, status, channel, []))
+        entry = letters.setdefault(letter_id, (case_id, kind, _day(day_text), status, channel, []))
         if d_id is not None:
-            entry[5].append((d_id, d_status, d_channel, ext))
-    for letter_id, (case_id, kind, day, _status, channel, deliveries) in letters.items():
+            entry[5].append((d_id, d_status, d_channel, ext, sent_on))
+    for letter_id, (case_id, kind, letter_day, _status, channel, deliveries) in letters.items():
+        # Dated from the letter's own date, or the later business day the channel took it (a
+        # letter left over from a stopped run goes with the next run) — never the wall clock.
         sent = [d for d in deliveries if d[1] == "sent"]
+        day = letter_day
         if sent:
-            d_id, _, d_channel, ext = sent[0]
+            d_id, _, d_channel, ext, sent_on = sent[0]
+            if sent_on:
+                day = max(day, _day(sent_on))
+            receipt = receipt_bank_days(d_channel)
             proof = f"leveranskvitto {d_id}" + (f" ({ext})" if ext else "")
             clear = d_channel not in UNCLEAR_CHANNELS
-            text = f"brev {letter_id} ({kind}) skickat {day.isoformat()} via {d_channel}, {proof}"
+            how = "levererat" if receipt == 0 else "skickat"
+            text = f"brev {letter_id} ({kind}) {how} {day.isoformat()} via {d_channel}, {proof}"
             if not clear:
                 text += " — sms är inget skriftligt krav"
         else:
             clear = False
+            receipt = receipt_bank_days(channel)
             text = (
                 f"brev {letter_id} ({kind}) lämnat till {channel or 'kanal'} {day.isoformat()} "
                 "utan leveranskvitto"
             )
         facts[case_id].evidence.append(
-            Evidence(InterruptionKind.DEMAND_RECEIVED, day, text, clear)
+            Evidence(InterruptionKind.DEMAND_RECEIVED, day, text, clear, receipt)
         )
     event_kinds = ", ".join(f"'{k}'" for k in EVENT_INTERRUPTIONS)
     for case_id, event_id, kind, day_text, detail in _rows(

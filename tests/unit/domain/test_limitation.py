@@ -499,3 +499,22 @@ def test_the_fast_bar_date_agrees_with_the_full_status(
     )
 
     assert fast == full.time_barred_on
+
+
+def test_a_digital_delivery_takes_effect_on_its_recorded_day_and_post_two_bank_days_later() -> None:
+    # Friday 2026-01-16: by post presumed received Tuesday 01-20; by a digital mailbox that
+    # delivered the same day, on 01-16 itself (DOMAIN.md §6: the channel's presumed delivery).
+    post = Interruption(on=date(2026, 1, 16), kind=InterruptionKind.DEMAND_RECEIVED,
+                        evidence="brev 1 via print")
+    digital = Interruption(on=date(2026, 1, 16), kind=InterruptionKind.DEMAND_RECEIVED,
+                           evidence="brev 2 via digital_mailbox", receipt_bank_days=0)
+    assert post.effective_on() == date(2026, 1, 20)
+    assert digital.effective_on(receipt_bank_days=2) == date(2026, 1, 16)
+    status = limitation_status(
+        origin=date(2026, 1, 2), claim_type=ClaimType.CONSUMER, debtor_type=DebtorType.PERSON,
+        interruptions=[digital], today=date(2026, 1, 20),
+    )
+    assert status.time_barred_on == date(2029, 1, 16)
+    with pytest.raises(ValueError, match="receipt_bank_days"):
+        Interruption(on=date(2026, 1, 16), kind=InterruptionKind.DEMAND_RECEIVED,
+                     evidence="x", receipt_bank_days=-1)
