@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("letters", "0002_stages_groundwork"),
+        ("letters", "0003_delivery_once_per_channel"),
     ]
 
     operations = [
