@@ -339,3 +339,17 @@ def test_the_unmatched_queue_shows_why_a_payment_is_there_and_its_currency(clien
     assert "95,00 EUR" in page
     assert "Betalningen är i EUR (95,00 EUR), inte SEK: bokförs inte, hanteras manuellt" in page
     assert page.count('name="payment"') == 2  # the two SEK payments can be matched, not the EUR
+
+
+def test_a_payment_in_another_currency_is_never_allocated_even_if_handed_a_case(cases) -> None:
+    from fordra.payments.services import Incoming, payments_record
+
+    first = cases[0]
+    item = Incoming(key="k-eur", source="camt054", amount_ore=10_000, paid_on=PAY_DAY,
+                    case_id=first.id, reason="EUR", currency="EUR")  # fmt: skip
+
+    result = payments_record(items=[item], now=NOW)
+
+    assert (result.matched, result.unmatched, result.amount_ore) == (0, 1, 0)
+    assert Payment.objects.get().case_id is None and not Allocation.objects.exists()
+    assert not LedgerTransaction.objects.filter(key="in:k-eur").exists()

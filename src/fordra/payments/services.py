@@ -357,7 +357,8 @@ def _book(items: Sequence[Incoming], cases: dict[int, _CaseData], ctx: _Context)
     last = len(items) - 1
     for index, item in enumerate(items):
         money_in = item.source in MONEY_IN_SOURCES
-        case_id = item.case_id
+        # Another currency than the ledger's is never allocated, whatever it names.
+        case_id = item.case_id if item.currency == BOOKED_CURRENCY else None
         day = day_of(item.paid_on)
         allocated = overpaid = 0
         if case_id is None or item.amount_ore < 0:

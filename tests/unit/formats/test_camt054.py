@@ -650,7 +650,7 @@ def test_a_debit_entry_still_counts_in_the_transaction_summary() -> None:
     assert refusal(data) == ("Ntfctn 1: TxsSummry/TtlDbtNtries/NbOfNtries: says 1 but there are 2")
 
 
-def test_a_debit_entry_needs_only_its_direction_to_be_skipped() -> None:
+def test_an_entry_without_its_direction_is_refused_as_it_cannot_be_told_apart() -> None:
     data = DEBIT_QUIRKS.replace(b"<CdtDbtInd>DBIT</CdtDbtInd>\n        <Sts>", b"<Sts>", 1)
 
     assert refusal(data) == "Ntfctn 1 Ntry 2: CdtDbtInd: missing, not CRDT or DBIT"
