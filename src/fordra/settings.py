@@ -212,6 +212,9 @@ AGENCY = {
     "phone": os.environ.get("FORDRA_AGENCY_PHONE", "08-123 456 70"),
     "email": os.environ.get("FORDRA_AGENCY_EMAIL", "kundtjanst@fordra.example"),
     "bankgiro": os.environ.get("FORDRA_AGENCY_BANKGIRO", "5050-1055"),
+    # The klientmedel account's IBAN: when set, a camt.054 notification for another account is
+    # refused (DESIGN.md §4.1). Unset by default (the demo checks only the bankgiro).
+    "iban": os.environ.get("FORDRA_AGENCY_IBAN", ""),
     # Kronofogden's ombudskod for the file service (betalningsföreläggande); a demo value.
     "ombudskod": os.environ.get("FORDRA_AGENCY_OMBUDSKOD", "DEMO-OMBUD"),
 }

@@ -206,8 +206,7 @@ def test_a_camt054_notification_matches_by_structured_reference_and_queues_the_r
     assert_money_invariants()
 
 
-def test_a_camt054_file_in_another_currency_is_refused_whole(portfolio):
-    from fordra.core.errors import ApplicationError
+def test_a_camt054_credit_in_another_currency_is_queued_for_staff_and_not_booked(portfolio):
     from fordra.formats.camt054 import CamtPayment, write_camt054
 
     cases, _, _ = portfolio
@@ -219,8 +218,11 @@ def test_a_camt054_file_in_another_currency_is_refused_whole(portfolio):
     data = write_camt054(account="SE4550000000058398257466", payments=[eur], created=NOW,
                          message_id="M1")
 
-    with pytest.raises(ApplicationError) as refused:
-        payments_import(data=data, filename="eur.xml", now=NOW)
+    result = payments_import(data=data, filename="eur.xml", now=NOW)
 
-    assert "only SEK is accepted" in refused.value.message
-    assert Payment.objects.count() == 0
+    # Issue 10 item 9: no longer refused whole; held in the queue outside the SEK ledger.
+    assert (result.payments, result.matched, result.unmatched, result.amount_ore) == (1, 0, 1, 0)
+    held = Payment.objects.get()
+    assert (held.status, held.currency, held.case_id) == ("unmatched", "EUR", None)
+    assert held.reason.startswith("Betalningen är i EUR (100,00 EUR)")
+    assert_money_invariants()

@@ -408,7 +408,8 @@ def cmd_import_payments(args: argparse.Namespace, out: Output) -> None:
         lambda: f"{path.name} was imported before: nothing new."
         if result.duplicate
         else f"{result.payments} payment(s) from {result.format}: {result.matched} matched, "
-        f"{result.unmatched} to the unmatched queue, {result.duplicates} already known.",
+        f"{result.unmatched} to the unmatched queue, {result.duplicates} already known"
+        + (f", {result.skipped_debits} debit entries skipped." if result.skipped_debits else "."),
     )
 
 
@@ -453,6 +454,8 @@ def cmd_payment_unmatched(args: argparse.Namespace, out: Output) -> None:
             "payer_name": p.payer_name,
             "status": p.status,
             "suggestions": p.suggestions,
+            "reason": p.reason,
+            "currency": p.currency,
         }
         for p in Payment.objects.filter(
             status__in=[PaymentStatus.UNMATCHED, PaymentStatus.DEDUCTION]

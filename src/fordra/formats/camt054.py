@@ -1,14 +1,28 @@
 """camt.054: ISO 20022 BankToCustomerDebitCreditNotification, incoming payments (DOMAIN.md §14).
 
-Versions camt.054.001.02 to .08 are read alike: elements are matched by their local name, so
-the namespace (any version, a prefix, or none) does not matter. The file is UTF-8 (or what its
-XML declaration says); a DTD (``<!DOCTYPE``), entity declarations and external references are
-refused (defusedxml), so are files over :data:`FILE_BYTES_MAX`.
+Versions camt.054.001.02 to .14 (every published version with this message name; Swedish banks
+deliver .02 to .08) are read alike: elements are matched by their local name, with or without a
+prefix. The namespace must be one of those versions' (``urn:iso:std:iso:20022:tech:xsd:
+camt.054.001.NN``), and every element (but what a ``SplmtryData/Envlp`` carries) must be in it:
+a camt.053, a foreign namespace (``urn:evil:ns``) or none at all is refused — a file we do not
+know is never read as if we did. The file is UTF-8 (or what its XML declaration says); a DTD
+(``<!DOCTYPE``), entity declarations and external references are refused (defusedxml), so are
+files over :data:`FILE_BYTES_MAX`.
 
 What is read
 ------------
-``Document/BkToCstmrDbtCdtNtfctn``: ``GrpHdr/MsgId`` and ``GrpHdr/CreDtTm`` (as text), then each
-``Ntfctn`` — its account ``Acct/Id/IBAN`` or ``Acct/Id/Othr/Id`` — and each of its ``Ntry``:
+``Document/BkToCstmrDbtCdtNtfctn``: ``GrpHdr/MsgId`` and ``GrpHdr/CreDtTm`` (as text, and its
+date as ``created_on``), then each ``Ntfctn`` — its account (:class:`CamtAccount`): ``Acct/Id/IBAN``
+(spaces removed, upper case); ``Acct/Id/Othr/Id`` with ``SchmeNm`` ``BGNR`` (a bankgiro number, as
+Swedish banks name a bankgiro account; its digits); an ``Othr/Id`` that is an IBAN with a valid
+check (seen in the wild: genkgo/camt's camt054.v2 sample puts an IBAN there); else any other
+``Othr/Id`` as written — and each of its ``Ntry``.
+
+Debit entries (``CdtDbtInd`` ``DBIT``: payouts, bank charges) are not incoming payments: they
+are skipped — their payment fields (status, dates, transactions, references) are not read, so a
+debit entry without ``BookgDt`` or with transactions that lack amounts does not cost the file its
+credits — and counted in ``skipped_debits``; they still count in ``TxsSummry``. For each credit
+entry:
 
 ==================  ==========================================================================
 entry               ``Amt`` (``@Ccy``), ``CdtDbtInd`` (``CRDT`` +, ``DBIT`` −), ``Sts``
@@ -32,11 +46,14 @@ free_text           every ``RmtInf/Ustrd``, joined by one blank
 Amounts are decimal kronor (``1234.5`` → 123450 öre) read with ``Decimal``, never a float; more
 than two decimals, a sign, an exponent or a zero amount are refused.
 
+Currency and dates are read as written, not judged: a credit in another currency than SEK, or
+booked after the file was created, is the importer's to decide (payments.intake queues it).
+
 Refusals
 --------
 Every problem refuses the whole file with a :class:`Camt054Error` (a ``ValueError``) naming where
 (``Ntfctn 1 Ntry 2 TxDtls 3: Amt: …``): not well-formed XML, a DTD or entity, not a
-``BkToCstmrDbtCdtNtfctn``, a missing required element, an entry not booked (``Sts`` other than
+``BkToCstmrDbtCdtNtfctn``, a namespace that is not a camt.054 version, a missing required element, an entry not booked (``Sts`` other than
 ``BOOK``), a bad amount or date, a transaction in another currency than its entry, transaction
 amounts that do not sum to their entry's (signed) amount, a ``Btch`` count or total or a
 ``TxsSummry`` count or sum (``TtlNtries/NbOfNtries``, ``TtlCdtNtries``, ``TtlDbtNtries``) that
@@ -51,8 +68,10 @@ limits :data:`FILE_BYTES_MAX` and :data:`PAYMENTS_MAX`.
 >>> data = write_camt054(account=p.account, payments=[p], created=datetime(2026, 1, 15, 18),
 ...                      message_id="MSG-1")
 >>> f = parse_camt054(data)
->>> f.payments == (p,), f.payments[0].key
-(True, 'camt054:SE4550000000058398257466:T1')
+>>> f.payments == (p,), f.payments[0].key, f.version, f.created_on, f.skipped_debits
+(True, 'camt054:SE4550000000058398257466:T1', 8, datetime.date(2026, 1, 15), 0)
+>>> f.accounts
+(CamtAccount(kind='iban', id='SE4550000000058398257466', where='Ntfctn 1'),)
 >>> looks_like_camt054(data)
 True
 """
@@ -77,6 +96,7 @@ __all__ = [
     "PAYMENTS_MAX",
     "Camt054Error",
     "Camt054File",
+    "CamtAccount",
     "CamtPayment",
     "looks_like_camt054",
     "parse_camt054",
@@ -88,8 +108,10 @@ PAYMENTS_MAX: Final = 2_000_000
 AMOUNT_DIGITS_MAX: Final = 18
 SNIFF_BYTES: Final = 4096
 NOT_PROVIDED: Final = "NOTPROVIDED"
-VERSIONS: Final = (2, 3, 4, 5, 6, 7, 8)
+VERSIONS: Final = (2, 3, 4, 5, 6, 7, 8)  # written by write_camt054
+VERSIONS_READ: Final = tuple(range(2, 15))  # .02 to .14; .01 named its message differently
 NAMESPACE: Final = "urn:iso:std:iso:20022:tech:xsd:camt.054.001.{version:02d}"
+BANKGIRO_SCHEME: Final = "BGNR"
 
 _MESSAGE: Final = "BkToCstmrDbtCdtNtfctn"
 _AMOUNT: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -99,6 +121,8 @@ _CURRENCY: Final = re.compile(r"[A-Z]{3}")
 _IBAN: Final = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}")
 _SIGNS: Final = {"CRDT": 1, "DBIT": -1}
 _MESSAGE_TAG: Final = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?BkToCstmrDbtCdtNtfctn[\s>/]")
+_NAMESPACE: Final = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.054\.001\.([0-9]{2})")
+_BANKGIRO: Final = re.compile(r"[0-9]{7,8}")
 
 
 class Camt054Error(ValueError):
@@ -128,11 +152,24 @@ class CamtPayment:
 
 
 @dataclass(frozen=True)
+class CamtAccount:
+    """The account a ``Ntfctn`` reports on: ``kind`` is ``iban``, ``bankgiro`` or ``other``."""
+
+    kind: str
+    id: str
+    where: str
+
+
+@dataclass(frozen=True)
 class Camt054File:
     message_id: str
     created: str
     payments: tuple[CamtPayment, ...]
     sha256: str
+    version: int
+    created_on: date
+    accounts: tuple[CamtAccount, ...]
+    skipped_debits: int
 
 
 # --- namespace-agnostic element access -------------------------------------------------------
@@ -185,18 +222,100 @@ def parse_camt054(data: bytes) -> Camt054File:
     if message is None:
         found = ", ".join(_local(child.tag) for child in root) or "nothing"
         raise Camt054Error(f"Document holds {found}, not a camt.054 {_MESSAGE}")
+    version = _version(root)
     message_id = _required_text(message, "GrpHdr", "MsgId", where="GrpHdr")
     created = _required_text(message, "GrpHdr", "CreDtTm", where="GrpHdr")
+    created_on = _date_text(created, "GrpHdr: CreDtTm")
     payments: list[CamtPayment] = []
+    accounts: list[CamtAccount] = []
     keys: dict[str, str] = {}
     notifications = list(_children(message, "Ntfctn"))
     if not notifications:
         raise Camt054Error(f"{_MESSAGE} has no Ntfctn")
+    skipped = 0
     for number, notification in enumerate(notifications, 1):
-        _read_notification(notification, f"Ntfctn {number}", payments, keys)
+        where = f"Ntfctn {number}"
+        account = _account(notification, where)
+        accounts.append(account)
+        skipped += _read_notification(notification, where, account.id, payments, keys)
     return Camt054File(
-        message_id=message_id, created=created, payments=tuple(payments), sha256=sha256
+        message_id=message_id,
+        created=created,
+        payments=tuple(payments),
+        sha256=sha256,
+        version=version,
+        created_on=created_on,
+        accounts=tuple(accounts),
+        skipped_debits=skipped,
     )
+
+
+def _namespace(tag: object) -> str:
+    return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def _version(root: Element) -> int:
+    """The camt.054 version the Document's namespace names; every element must be in it."""
+    namespace = _namespace(root.tag)
+    match = _NAMESPACE.fullmatch(namespace)
+    if match is None or int(match[1]) not in VERSIONS_READ:
+        shown = f"the namespace {namespace!r}" if namespace else "no namespace"
+        raise Camt054Error(
+            f"the Document has {shown}, not an ISO 20022 camt.054 version"
+            f" ({NAMESPACE.format(version=VERSIONS_READ[0])} to"
+            f" .{VERSIONS_READ[-1]:02d})"
+        )
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if _namespace(element.tag) != namespace:
+            raise Camt054Error(
+                f"the element {_local(element.tag)} is in the namespace"
+                f" {_namespace(element.tag)!r}, not the Document's {namespace!r}"
+            )
+        if _local(element.tag) != "Envlp":  # SplmtryData/Envlp may carry any namespace
+            stack.extend(element)
+    return int(match[1])
+
+
+def _account(notification: Element, where: str) -> CamtAccount:
+    """The notification's account; see the module docstring for the kinds."""
+    iban = _text(notification, "Acct", "Id", "IBAN")
+    if iban:
+        return CamtAccount(kind="iban", id=normalise_iban(iban), where=where)
+    other = _child(notification, "Acct", "Id", "Othr")
+    identifier = _text(other, "Id")
+    if not identifier:
+        raise Camt054Error(f"{where}: Acct/Id: no IBAN or Othr/Id")
+    scheme = _text(other, "SchmeNm", "Prtry") or _text(other, "SchmeNm", "Cd")
+    if scheme.upper() == BANKGIRO_SCHEME:
+        digits = re.sub(r"[\s-]", "", identifier)
+        if not _BANKGIRO.fullmatch(digits):
+            raise Camt054Error(
+                f"{where}: Acct/Id/Othr/Id: {identifier!r} is not a bankgiro number (BGNR)"
+            )
+        return CamtAccount(kind="bankgiro", id=digits, where=where)
+    if is_iban(identifier):
+        return CamtAccount(kind="iban", id=normalise_iban(identifier), where=where)
+    return CamtAccount(kind="other", id=identifier, where=where)
+
+
+def normalise_iban(text: str) -> str:
+    """An IBAN as compared: no blanks, upper case (``se45 5000 …`` → ``SE455000…``)."""
+    return "".join(text.split()).upper()
+
+
+def is_iban(text: str) -> bool:
+    """True for an IBAN with a valid ISO 13616 check (mod 97 = 1), blanks and case aside.
+
+    >>> is_iban("SE45 5000 0000 0583 9825 7466"), is_iban("SE4650000000058398257466")
+    (True, False)
+    """
+    compact = normalise_iban(text)
+    if not _IBAN.fullmatch(compact):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
 
 
 def _xml(data: bytes) -> Element:
@@ -216,19 +335,25 @@ def _xml(data: bytes) -> Element:
 
 
 def _read_notification(
-    notification: Element, where: str, payments: list[CamtPayment], keys: dict[str, str]
-) -> None:
-    account = _text(notification, "Acct", "Id", "IBAN") or _text(
-        notification, "Acct", "Id", "Othr", "Id"
-    )
-    if not account:
-        raise Camt054Error(f"{where}: Acct/Id: no IBAN or Othr/Id")
+    notification: Element,
+    where: str,
+    account: str,
+    payments: list[CamtPayment],
+    keys: dict[str, str],
+) -> int:
+    """Read the credit entries into ``payments``; the number of debit entries skipped."""
     entries = list(_children(notification, "Ntry"))
-    signed_totals: list[int] = []
+    credit_totals: list[int] = []
+    debit_amounts: list[Decimal | None] = []
     for number, entry in enumerate(entries, 1):
         entry_where = f"{where} Ntry {number}"
-        entry_payments = _read_entry(entry, entry_where, account)
-        signed_totals.append(sum(p.amount_ore for p in entry_payments))
+        sign = _sign(entry, entry_where)
+        if sign < 0:
+            # Money out (payouts, charges), not a payment to match: not read further.
+            debit_amounts.append(_lenient_amount(entry))
+            continue
+        entry_payments = _read_entry(entry, entry_where, account, sign)
+        credit_totals.append(sum(p.amount_ore for p in entry_payments))
         for payment in entry_payments:
             first = keys.get(payment.key)
             if first is not None:
@@ -240,12 +365,20 @@ def _read_notification(
             payments.append(payment)
             if len(payments) > PAYMENTS_MAX:
                 raise Camt054Error(f"{entry_where}: more than {PAYMENTS_MAX} transactions")
-    _check_summary(notification, where, signed_totals)
+    _check_summary(notification, where, credit_totals, debit_amounts)
+    return len(debit_amounts)
 
 
-def _read_entry(entry: Element, where: str, account: str) -> list[CamtPayment]:
+def _lenient_amount(entry: Element) -> Decimal | None:
+    """A debit entry's amount for the TxsSummry check (any decimals), or None if unreadable."""
+    text = _text(entry, "Amt")
+    if not _AMOUNT.fullmatch(text) or len(text.partition(".")[0]) > AMOUNT_DIGITS_MAX:
+        return None
+    return Decimal(text)
+
+
+def _read_entry(entry: Element, where: str, account: str, sign: int) -> list[CamtPayment]:
     amount, currency = _amount(entry, where)
-    sign = _sign(entry, where)
     status = _text(entry, "Sts") or _text(entry, "Sts", "Cd") or _text(entry, "Sts", "Prtry")
     if status != "BOOK":
         raise Camt054Error(f"{where}: Sts: {status or 'missing'}; only booked entries (BOOK)")
@@ -398,16 +531,21 @@ def _check_batch(details: Element, amounts: list[int], where: str, currency: str
         )
 
 
-def _check_summary(notification: Element, where: str, signed_totals: list[int]) -> None:
+def _check_summary(
+    notification: Element,
+    where: str,
+    credit_totals: list[int],
+    debit_amounts: list[Decimal | None],
+) -> None:
     summary = _child(notification, "TxsSummry")
     if summary is None:
         return
-    credits = [t for t in signed_totals if t > 0]
-    debits = [-t for t in signed_totals if t < 0]
-    checks = (
-        ("TtlNtries", len(signed_totals), None),
-        ("TtlCdtNtries", len(credits), sum(credits)),
-        ("TtlDbtNtries", len(debits), sum(debits)),
+    readable = [d for d in debit_amounts if d is not None]
+    debit_sum = sum(readable, Decimal(0)) if len(readable) == len(debit_amounts) else None
+    checks: tuple[tuple[str, int, Decimal | None], ...] = (
+        ("TtlNtries", len(credit_totals) + len(debit_amounts), None),
+        ("TtlCdtNtries", len(credit_totals), Decimal(sum(credit_totals)) / 100),
+        ("TtlDbtNtries", len(debit_amounts), debit_sum),
     )
     for name, count, total in checks:
         part = _child(summary, name)
@@ -422,11 +560,11 @@ def _check_summary(notification: Element, where: str, signed_totals: list[int]) 
         if (
             total is not None
             and stated_sum
-            and _decimal(stated_sum, f"{where}: TxsSummry/{name}/Sum") * 100 != total
+            and _decimal(stated_sum, f"{where}: TxsSummry/{name}/Sum") != total
         ):
             raise Camt054Error(
                 f"{where}: TxsSummry/{name}/Sum: says {stated_sum} but the entries sum to"
-                f" {_kronor(total)}"
+                f" {total:.2f}"
             )
 
 
@@ -477,14 +615,18 @@ def _date_of(entry: Element, name: str, where: str) -> date | None:
     holder = _child(entry, name)
     if holder is None:
         return None
-    text = _text(holder, "Dt") or _text(holder, "DtTm")
+    return _date_text(_text(holder, "Dt") or _text(holder, "DtTm"), f"{where}: {name}")
+
+
+def _date_text(text: str, where: str) -> date:
+    """The date of a date or date-time as written (its own time zone's day)."""
     match = _DATE.fullmatch(text)
     if match is None:
-        raise Camt054Error(f"{where}: {name}: {text!r} is not a date")
+        raise Camt054Error(f"{where}: {text!r} is not a date")
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise Camt054Error(f"{where}: {name}: {text!r} is not a date") from None
+        raise Camt054Error(f"{where}: {text!r} is not a date") from None
 
 
 def _kronor(ore: int) -> str:
@@ -509,7 +651,9 @@ def write_camt054(
     amount (they must share booking date, value date and currency, and in version 2, which has
     no sign per transaction, the sign); each payment is a ``TxDtls`` whose
     ``Refs/AcctSvcrRef`` is its ``tx_ref``. ``account`` is written as an IBAN when it looks like
-    one, else as ``Othr/Id``; the payments' own ``account`` is not used. ``version`` is 2–8
+    one, else as ``Othr/Id`` (with ``SchmeNm/Prtry`` ``BGNR`` when it is 7–8 digits, a bankgiro
+    number); the payments' own ``account`` is not used. Debit entries (payments netting
+    negative) are written as they are, and skipped by the parser. ``version`` is 2–8
     (``Dbtr/Nm`` up to .06, ``Dbtr/Pty/Nm`` and ``Sts/Cd`` from .07; ``TxDtls/Amt`` from .03,
     ``AmtDtls/TxAmt/Amt`` in .02). Deterministic: the same input gives the same bytes. Raises
     ``ValueError`` for what the parser would refuse.
@@ -531,7 +675,10 @@ def write_camt054(
     if _IBAN.fullmatch(account):
         _leaf(account_id, "IBAN", account)
     else:
-        _leaf(SubElement(account_id, "Othr"), "Id", account)
+        other = SubElement(account_id, "Othr")
+        _leaf(other, "Id", account)
+        if _BANKGIRO.fullmatch(account):
+            _leaf(SubElement(other, "SchmeNm"), "Prtry", BANKGIRO_SCHEME)
 
     groups = _entry_groups(payments, version)
     entry_totals = [sum(p.amount_ore for p in group) for group in groups]

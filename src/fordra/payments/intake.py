@@ -2,8 +2,18 @@
 
 All or nothing, like every import: a file that fails its own checks (totals, counts, structure)
 is refused whole with the line that is wrong. A file imported before (same content hash) is a
-reported no-op; within a new file, a payment already recorded (same bank serial/reference) is
-counted as a duplicate and never booked twice.
+reported no-op (``payments`` 0, ``duplicate`` true); within a new file, a payment already
+recorded (same bank serial/reference) is counted as a duplicate and never booked twice, and a
+file whose every payment was recorded before is a duplicate too (a bank sending a notification
+again with a new message id).
+
+A payment the file reports but that cannot be booked as it stands is never dropped and never
+costs the file its other payments: it goes to the unmatched queue with its ``reason`` (a credit
+in another currency than SEK, held outside the SEK ledger; a booking date after the file's own
+creation date). camt.054 debit entries (money out) are not payments: skipped and counted
+(``skipped_debits``). The receiving account is checked like BgMax's bankgiro: a camt.054
+``Acct/Id/Othr`` of scheme ``BGNR`` against ``FORDRA_AGENCY_BANKGIRO``, an IBAN against
+``FORDRA_AGENCY_IBAN`` when that is set (DESIGN.md §4.1, DOMAIN.md §14).
 
 Matching (DOMAIN.md §14): the reference is an OCR number with a valid check digit that names a
 case → matched (BgMax reference code 2, and codes 0/1/3/4/5 after our own Luhn check and lookup;
@@ -16,9 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -26,10 +37,15 @@ from django.db import transaction
 from fordra.core.bulk import gc_paused, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.identifiers import validate_bankgiro
+from fordra.domain.money import format_amount
 from fordra.domain.ocr import is_valid_ocr
 from fordra.domain.plans import case_number_from_installment_ocr
+from fordra.formats.camt054 import is_iban, normalise_iban
 from fordra.payments.models import PaymentFile
-from fordra.payments.services import Incoming, RecordResult, payments_record
+from fordra.payments.services import BOOKED_CURRENCY, Incoming, RecordResult, payments_record
+
+if TYPE_CHECKING:
+    from fordra.formats.camt054 import CamtAccount, CamtPayment
 
 PAYMENT_FILE_BYTES_MAX = 256 * 1024 * 1024
 _DIGITS = re.compile(r"\d{2,25}")
@@ -46,6 +62,8 @@ class FilePayment(NamedTuple):
     free_text: str
     payer_name: str
     source: str
+    reason: str = ""  # why it goes to the unmatched queue whatever its reference says
+    currency: str = "SEK"
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,7 @@ class ImportPaymentsResult:
     duplicates: int
     format: str
     closed: int
+    skipped_debits: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -69,11 +88,18 @@ class ImportPaymentsResult:
             "duplicates": self.duplicates,
             "format": self.format,
             "cases_closed": self.closed,
+            "skipped_debits": self.skipped_debits,
         }
 
 
-def read_payment_file(data: bytes, *, allow_test_file: bool) -> tuple[str, list[FilePayment]]:
-    """Detect the format and parse; the whole file or an ApplicationError."""
+def read_payment_file(
+    data: bytes, *, allow_test_file: bool, report: dict[str, int] | None = None
+) -> tuple[str, list[FilePayment]]:
+    """Detect the format and parse; the whole file or an ApplicationError.
+
+    ``report``, when given, receives counts a format reports beside its payments (camt.054:
+    ``skipped_debits``); ``payments_import`` puts them in its result.
+    """
     from fordra.formats.bgmax import BgmaxError, looks_like_bgmax, parse_bgmax
     from fordra.formats.camt054 import Camt054Error, looks_like_camt054, parse_camt054
 
@@ -125,12 +151,9 @@ def read_payment_file(data: bytes, *, allow_test_file: bool) -> tuple[str, list[
             camt = parse_camt054(data)
         except Camt054Error as exc:
             raise ApplicationError(f"the camt.054 file was refused: {exc}") from exc
-        foreign = [p for p in camt.payments if p.currency != "SEK"]
-        if foreign:
-            raise ApplicationError(
-                f"the camt.054 file was refused: transaction {foreign[0].tx_ref} is in "
-                f"{foreign[0].currency}; only SEK is accepted"
-            )
+        _check_camt_accounts(camt.accounts, agency_bankgiro=agency_bankgiro)
+        if report is not None:
+            report["skipped_debits"] = camt.skipped_debits
         return "camt054", [
             FilePayment(
                 key=p.key,
@@ -140,12 +163,60 @@ def read_payment_file(data: bytes, *, allow_test_file: bool) -> tuple[str, list[
                 free_text=p.free_text,
                 payer_name=p.debtor_name,
                 source="camt054",
+                reason=_camt_reason(p, created_on=camt.created_on),
+                currency=p.currency,
             )
             for p in camt.payments
         ]
     raise ApplicationError(
         "not a payment file this version reads: expected BgMax (Bankgirot) or ISO 20022 camt.054"
     )
+
+
+def _check_camt_accounts(accounts: Sequence[CamtAccount], *, agency_bankgiro: str) -> None:
+    """Each notification must be for the agency's klientmedel account (DESIGN.md §4.1).
+
+    A bankgiro (``Othr`` with scheme ``BGNR``, as Swedish banks name one) is compared with
+    ``FORDRA_AGENCY_BANKGIRO``, always, as BgMax's receiving bankgiro is. An IBAN is compared
+    with ``FORDRA_AGENCY_IBAN`` when that is set (no blanks, upper case); then an account of
+    another kind cannot be checked and is refused too.
+    """
+    setting = settings.AGENCY.get("iban", "")
+    agency_iban = normalise_iban(setting) if setting else ""
+    if agency_iban and not is_iban(agency_iban):
+        raise ApplicationError(f"FORDRA_AGENCY_IBAN {setting!r} is not an IBAN")
+    for account in accounts:
+        if account.kind == "bankgiro":
+            if account.id.lstrip("0") != agency_bankgiro.lstrip("0"):
+                raise ApplicationError(
+                    f"the camt.054 file was refused: {account.where} is for bankgiro "
+                    f"{account.id}, not the agency's klientmedel bankgiro {agency_bankgiro} "
+                    "(FORDRA_AGENCY_BANKGIRO)"
+                )
+        elif agency_iban and account.id != agency_iban:
+            kind = "account" if account.kind == "iban" else "account (Acct/Id/Othr)"
+            raise ApplicationError(
+                f"the camt.054 file was refused: {account.where} is for {kind} {account.id}, "
+                f"not the agency's klientmedel account {agency_iban} (FORDRA_AGENCY_IBAN)"
+            )
+
+
+def _camt_reason(payment: CamtPayment, *, created_on: date) -> str:
+    """Why a camt.054 credit is queued for staff instead of being matched; "" if it is not."""
+    if payment.currency != BOOKED_CURRENCY:
+        amount = format_amount(payment.amount_ore).removesuffix(" kr")
+        return (
+            f"Betalningen är i {payment.currency} ({amount} {payment.currency}), inte "
+            f"{BOOKED_CURRENCY}: bokförs inte, hanteras manuellt"
+        )
+    if payment.booking_date > created_on:
+        # DESIGN.md §4.2 and issue 10 item 5: no value date in the future; a bank file cannot
+        # report a booking after it was made.
+        return (
+            f"Bokföringsdagen {payment.booking_date.isoformat()} är efter filens "
+            f"skapandedag {created_on.isoformat()}"
+        )
+    return ""
 
 
 def _match_installment_references(
@@ -202,12 +273,18 @@ def match_references(
     _match_installment_references(wanted - case_of.keys(), case_of=case_of, seen=seen)
     out = []
     unmatched = []
+    held: dict[str, int] = {}
     for p, found in zip(payments, candidates, strict=True):
         if isinstance(found, str):
             case_id = case_of.get(found)
         else:
             case_id = next((case_of[d] for d in found if d in case_of), None)
         amount = p.amount_ore
+        if p.reason:
+            # Queued whatever it names: the case it would have matched is a suggestion.
+            if case_id is not None:
+                held[p.key] = case_id
+            case_id = None
         if case_id is None or amount < 0:
             unmatched.append(p)
         reference = p.reference or p.free_text
@@ -215,22 +292,29 @@ def match_references(
             Incoming(
                 p.key, p.source, amount, p.paid_on,
                 reference if len(reference) <= 140 else reference[:140], p.payer_name,
-                case_id if amount > 0 else None,
+                case_id if amount > 0 else None, reason=p.reason, currency=p.currency,
             )
         )
     if not unmatched:
         return out
-    suggestions = _suggestions(unmatched)
+    suggestions = _suggestions(unmatched, held=held)
     return [
         i if i.case_id is not None else i._replace(suggestions=suggestions.get(i.key, ()))
         for i in out
     ]
 
 
-def _suggestions(payments: list[FilePayment]) -> dict[str, tuple[dict[str, str], ...]]:
-    """Invoice numbers named in the text; open cases of a debtor with the payer's exact name."""
+def _suggestions(
+    payments: list[FilePayment], *, held: dict[str, int] | None = None
+) -> dict[str, tuple[dict[str, str], ...]]:
+    """Invoice numbers named in the text; open cases of a debtor with the payer's exact name;
+    for a payment held with a reason, the case its OCR names (``held``: key → case id)."""
     if not payments:
         return {}
+    named: dict[int, int] = {}
+    if held:
+        named = dict(query_in("SELECT id, number FROM claims_case WHERE id IN ({in})",
+                              values=sorted(set(held.values()))))
     tokens = {p.key: set(_TOKENS.findall(f"{p.reference} {p.free_text}")) for p in payments}
     numbers = sorted({t for ts in tokens.values() for t in ts})
     by_invoice: dict[str, list[int]] = {}
@@ -251,6 +335,8 @@ def _suggestions(payments: list[FilePayment]) -> dict[str, tuple[dict[str, str],
     out: dict[str, tuple[dict[str, str], ...]] = {}
     for p in payments:
         found: list[dict[str, str]] = []
+        if held and p.key in held:
+            found.append({"ref": f"FD-{named[held[p.key]]}", "why": "OCR i referensen"})
         for token in sorted(tokens[p.key]):
             for number in by_invoice.get(token, []):
                 found.append({"ref": f"FD-{number}", "why": f"fakturanummer {token} i referensen"})
@@ -261,9 +347,15 @@ def _suggestions(payments: list[FilePayment]) -> dict[str, tuple[dict[str, str],
 
 
 def _import(
-    data: bytes, *, sha: str, filename: str, now: datetime, allow_test_file: bool
+    data: bytes,
+    *,
+    sha: str,
+    filename: str,
+    now: datetime,
+    allow_test_file: bool,
+    report: dict[str, int],
 ) -> tuple[str, RecordResult]:
-    fmt, payments = read_payment_file(data, allow_test_file=allow_test_file)
+    fmt, payments = read_payment_file(data, allow_test_file=allow_test_file, report=report)
     with transaction.atomic():
         record = PaymentFile.objects.create(sha256=sha, filename=filename[:255], format=fmt)
         # Matched inside the transaction: the cases' states are read once, for both.
@@ -286,22 +378,27 @@ def payments_import(
     sha = hashlib.sha256(data).hexdigest()
     known = PaymentFile.objects.filter(sha256=sha).first()
     if known is not None:
+        # Nothing new: 0 payments, every one of the file's a duplicate (issue 11: a camt.054
+        # sent again reported its payments as new).
         return ImportPaymentsResult(
-            payments=known.payments, matched=0, unmatched=0, amount_ore=known.amount_ore,
+            payments=0, matched=0, unmatched=0, amount_ore=0,
             duplicate=True, duplicates=known.payments, format=known.format, closed=0,
         )
     # The collector is paused for the whole import: a bank file makes a few hundred thousand
     # small objects and no cycles. They all die inside _import, before it runs again.
+    report: dict[str, int] = {}
     with gc_paused():
         fmt, result = _import(data, sha=sha, filename=filename, now=now,
-                              allow_test_file=allow_test_file)
+                              allow_test_file=allow_test_file, report=report)
     return ImportPaymentsResult(
         payments=result.payments,
         matched=result.matched,
         unmatched=result.unmatched,
         amount_ore=result.amount_ore,
-        duplicate=False,
+        # Every payment recorded before: the same file again under another name or header.
+        duplicate=result.payments == 0 and result.duplicates > 0,
         duplicates=result.duplicates,
         format=fmt,
         closed=len(result.closed),
+        skipped_debits=report.get("skipped_debits", 0),
     )

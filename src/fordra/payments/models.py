@@ -54,6 +54,14 @@ class Payment(models.Model):
     reference = models.CharField(max_length=140, blank=True, default="")
     payer_name = models.CharField(max_length=140, blank=True, default="")
     suggestions = models.JSONField(default=list, blank=True)
+    # Why an import queued the payment for staff although it may name a case (a credit in another
+    # currency, a booking date after the file's own creation date …); empty when it simply
+    # matched no case. Shown in the unmatched queue. Shared by every payment file format.
+    reason = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # The payment's currency as the bank reported it. Only SEK is booked; another currency is
+    # held in the queue for staff, outside the (SEK) ledger, its amount in that currency's
+    # minor unit.
+    currency = models.CharField(max_length=3, default="SEK", db_default="SEK")
     allocated_ore = models.BigIntegerField(default=0)
     overpaid_ore = models.BigIntegerField(default=0)
     refunded_ore = models.BigIntegerField(default=0, db_default=0)

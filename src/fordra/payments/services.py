@@ -78,6 +78,7 @@ from fordra.payments.models import MONEY_IN_SOURCES, Payment, PaymentStatus
 from fordra.reference.services import reference_rate_table
 
 PAYMENT_ORE_MAX = 100_000_000_00  # a limit on everything: 100 million kronor per payment
+BOOKED_CURRENCY = "SEK"  # the ledger's; a payment in another is held for staff, unbooked
 
 
 class _DateMemo:
@@ -105,6 +106,10 @@ class Incoming(NamedTuple):
     payer_name: str = ""
     case_id: int | None = None
     suggestions: tuple[dict[str, str], ...] = ()
+    # Why the import queues it for staff (then case_id is None); see Payment.reason.
+    reason: str = ""
+    # Anything but SEK is queued unbooked: the ledger is in SEK (Payment.currency).
+    currency: str = "SEK"
 
 
 @dataclass
@@ -286,7 +291,8 @@ def _record(
 
 PAYMENT_COLUMNS = (
     "source", "status", "case_id", "file_id", "amount_ore", "paid_on", "reference", "payer_name",
-    "suggestions", "allocated_ore", "overpaid_ore", "key", "actor", "created_at",
+    "suggestions", "allocated_ore", "overpaid_ore", "key", "actor", "created_at", "reason",
+    "currency",
 )
 ALLOCATION_COLUMNS = (
     "case_id", "invoice_id", "component", "amount_ore", "date", "payment_ref", "key",
@@ -352,12 +358,13 @@ def _book(items: Sequence[Incoming], cases: dict[int, _CaseData], ctx: _Context)
     last = len(items) - 1
     for index, item in enumerate(items):
         money_in = item.source in MONEY_IN_SOURCES
-        case_id = item.case_id
+        # Another currency than the ledger's is never allocated, whatever it names.
+        case_id = item.case_id if item.currency == BOOKED_CURRENCY else None
         day = day_of(item.paid_on)
         allocated = overpaid = 0
         if case_id is None or item.amount_ore < 0:
             status = PaymentStatus.DEDUCTION if item.amount_ore < 0 else PaymentStatus.UNMATCHED
-            if money_in:
+            if money_in and item.currency == BOOKED_CURRENCY:
                 txs.append(_money_in(item))
             out.unmatched += 1
             suggestions = _json(item.suggestions) if item.suggestions else "[]"
@@ -405,12 +412,14 @@ def _book(items: Sequence[Incoming], cases: dict[int, _CaseData], ctx: _Context)
                 out.case_ids.append(case_id)
             out.matched += 1
         out.payments += 1
-        out.amount_ore += item.amount_ore
+        if item.currency == BOOKED_CURRENCY:
+            out.amount_ore += item.amount_ore
         out.allocated_ore += allocated
         out.overpaid_ore += overpaid
         payment_rows.append(
             (item.source, status, case_id, file_id, item.amount_ore, day, item.reference[:140],
-             item.payer_name[:140], suggestions, allocated, overpaid, item.key, actor, stamp)
+             item.payer_name[:140], suggestions, allocated, overpaid, item.key, actor, stamp,
+             item.reason[:200], item.currency)
         )
     txs.extend(payment_transactions(entries, keeps=ctx.keeps))
     out.prepared = [ledger_prepare(tx) for tx in txs]
@@ -902,6 +911,16 @@ def payment_apply(
     return payment
 
 
+def _refuse_foreign_currency(payment: Payment, what: str) -> None:
+    """A payment in another currency was never booked (the ledger is in SEK): staff convert it
+    at the bank and book what arrived in SEK; Fordra cannot allocate or refund it as it is."""
+    if payment.currency != BOOKED_CURRENCY:
+        raise ApplicationError(
+            f"payment {payment.pk} is in {payment.currency}, not {BOOKED_CURRENCY}: it cannot be"
+            f" {what} here (it was never booked; handle it at the bank)"
+        )
+
+
 def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> Payment:
     """Staff match an unmatched payment to a case: it is allocated as if it had matched."""
     with transaction.atomic():
@@ -912,6 +931,7 @@ def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> 
             raise ApplicationError(
                 f"payment {payment_id} is {payment.get_status_display().lower()}, not unmatched"
             )
+        _refuse_foreign_currency(payment, "matched")
         data = _load_cases([case.id])[case.id]
         keeps = _pricing_by_creditor([data.creditor_id])[data.creditor_id]
         item = Incoming(
@@ -975,6 +995,7 @@ def payment_refund(*, payment_id: int, day: date, now: datetime, actor: str) -> 
             raise ApplicationError(f"payment {payment_id} was refunded on {payment.refunded_on}")
         if payment.source not in MONEY_IN_SOURCES:
             raise ApplicationError("a payment made to the creditor is not ours to refund")
+        _refuse_foreign_currency(payment, "refunded")
         if payment.status == PaymentStatus.UNMATCHED:
             amount, source_account = payment.amount_ore, "unapplied"
         elif payment.overpaid_ore > 0:

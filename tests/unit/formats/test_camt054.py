@@ -10,12 +10,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import xmlschema
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fordra.formats import camt054
 from fordra.formats.camt054 import (
     Camt054Error,
+    CamtAccount,
     CamtPayment,
     looks_like_camt054,
     parse_camt054,
@@ -99,10 +101,11 @@ def test_the_version_02_sample_reads_every_transaction() -> None:
             "Kalles Plåt AB", b),
         pay("20260115-BG-0002", "20260115-BG-0002/KP-2026-0042", 7500, JAN15, JAN14, "", "",
             "", b),
-        pay("20260115-BG-0003", "000000000105", -12000, JAN15, None, "",
-            "Återbetalning överbetalning 10000081", "", b),
         pay("20260115-BG-0004", "20260115-BG-0004#1", 4200, JAN15, None, "", "", "", b),
     )  # fmt: skip
+    # 20260115-BG-0003, a debit entry (a refund of 120 kr paid out), is skipped.
+    assert (parsed.skipped_debits, parsed.version, parsed.created_on) == (1, 2, JAN15)
+    assert parsed.accounts == (CamtAccount("bankgiro", BANKGIRO, "Ntfctn 1"),)
 
 
 def test_the_version_08_sample_reads_dbtr_pty_nm_and_sts_cd() -> None:
@@ -119,10 +122,10 @@ def test_the_version_08_sample_reads_dbtr_pty_nm_and_sts_cd() -> None:
             "Olles Färg HB"),
         pay("5501160000A2", "5501160000A2-3", -2400, JAN16, JAN15, "", "Avgift inbetalning",
             ""),
-        pay("5501160000A3", "5501160000A3-1", -30000, JAN16, None, "",
-            "Återbetalning ärende 100000", "Fordra Inkasso AB"),
-        pay("5501160000A3", "5501160000A3-2", -1025, JAN16, None, "", "Bankavgift", ""),
     )  # fmt: skip
+    # A debit transaction inside a credit entry (a charge netted from it) stays: the entry is
+    # money in. The debit entry 5501160000A3 (a refund and a bank charge) is skipped.
+    assert parsed.skipped_debits == 1
     assert parsed.payments[0].key == f"camt054:{IBAN}:5501160000A1-1"
 
 
@@ -143,14 +146,65 @@ def with_prefix(data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("sample", [V02, V08], ids=["v02", "v08"])
-def test_elements_are_matched_by_local_name_whatever_the_namespace(sample: bytes) -> None:
+def test_elements_are_matched_by_local_name_with_or_without_a_prefix(sample: bytes) -> None:
     expected = parse_camt054(sample).payments
     assert b"<c:Ntry>" in with_prefix(sample)
 
-    assert parse_camt054(without_namespace(sample)).payments == expected
     assert parse_camt054(with_prefix(sample)).payments == expected
-    other = sample.replace(b"camt.054.001.0", b"camt.054.001.1")
-    assert parse_camt054(other).payments == expected
+
+
+@pytest.mark.parametrize("version", range(2, 15))
+def test_every_published_camt054_version_from_02_to_14_is_read(version: int) -> None:
+    data = V08.replace(b"camt.054.001.08", f"camt.054.001.{version:02d}".encode())
+
+    parsed = parse_camt054(data)
+
+    assert (parsed.version, parsed.payments) == (version, parse_camt054(V08).payments)
+
+
+NOT_CAMT054 = (
+    "not an ISO 20022 camt.054 version (urn:iso:std:iso:20022:tech:xsd:camt.054.001.02 to .14)"
+)
+
+
+@pytest.mark.parametrize(
+    ("namespace", "shown"),
+    [
+        ("urn:evil:ns", "the namespace 'urn:evil:ns'"),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.053.001.08", "the namespace 'urn:iso:std:iso:20022:tech:xsd:camt.053.001.08'"),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.054.001.01", "the namespace 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.01'"),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.054.001.15", "the namespace 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.15'"),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.054.001.08x", "the namespace 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.08x'"),
+    ],
+)  # fmt: skip
+def test_a_namespace_that_is_not_a_camt054_version_is_refused(namespace: str, shown: str) -> None:
+    """Issue 11: a camt.054 in ``urn:evil:ns`` was accepted and 7 payments booked."""
+    data = V08.replace(b"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08", namespace.encode())
+
+    assert refusal(data) == f"the Document has {shown}, {NOT_CAMT054}"
+
+
+def test_a_document_without_a_namespace_is_refused() -> None:
+    assert refusal(without_namespace(V08)) == f"the Document has no namespace, {NOT_CAMT054}"
+
+
+def test_an_element_in_another_namespace_inside_the_document_is_refused() -> None:
+    data = v08_with("<Ntry>", '<x:Ntry xmlns:x="urn:evil:ns">').replace(b"</Ntry>", b"</x:Ntry>", 1)
+
+    assert refusal(data) == (
+        "the element Ntry is in the namespace 'urn:evil:ns', not the Document's"
+        " 'urn:iso:std:iso:20022:tech:xsd:camt.054.001.08'"
+    )
+
+
+def test_supplementary_data_may_carry_its_own_namespace() -> None:
+    data = v08_with(
+        "</Ntfctn>",
+        '<SplmtryData><Envlp><b:Extra xmlns:b="urn:bank:own">1</b:Extra></Envlp></SplmtryData>'
+        "</Ntfctn>",
+    )
+
+    assert parse_camt054(data).payments == parse_camt054(V08).payments
 
 
 # --- amounts --------------------------------------------------------------------------------
@@ -232,6 +286,7 @@ def test_a_bad_currency_code_is_refused() -> None:
         ("<Sum>310.25</Sum>", "<Sum>310.20</Sum>", "Ntfctn 1: TxsSummry/TtlDbtNtries/Sum: says 310.20 but the entries sum to 310.25"),
         ("<MsgId>BANKSESS-20260116-7781</MsgId>", "", "GrpHdr: MsgId: missing"),
         ("<IBAN>SE4550000000058398257466</IBAN>", "", "Ntfctn 1: Acct/Id: no IBAN or Othr/Id"),
+        ("<CreDtTm>2026-01-16T06:12:40.123+01:00</CreDtTm>", "<CreDtTm>igår</CreDtTm>", "GrpHdr: CreDtTm: 'igår' is not a date"),
         ("<AcctSvcrRef>5501160000A1-2</AcctSvcrRef>", "<AcctSvcrRef>5501160000A1-1</AcctSvcrRef>", "Ntfctn 1 Ntry 1: the transaction reference '5501160000A1-1' was already used in Ntfctn 1 Ntry 1 (the payment key must be unique)"),
     ],
 )  # fmt: skip
@@ -285,7 +340,7 @@ def test_a_structured_reference_of_another_type_is_free_text() -> None:
         (b"creditor_orgnr;amount\n", "not well-formed XML: not well-formed (invalid token): line 1, column 14"),
         (b"<Document><BkToCstmrStmt/></Document>", "Document holds BkToCstmrStmt, not a camt.054 BkToCstmrDbtCdtNtfctn"),
         (b"<Doc/>", "the root element is 'Doc', not Document"),
-        (b"<Document><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>M</MsgId><CreDtTm>2026-01-01T00:00:00</CreDtTm></GrpHdr></BkToCstmrDbtCdtNtfctn></Document>", "BkToCstmrDbtCdtNtfctn has no Ntfctn"),
+        (b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>M</MsgId><CreDtTm>2026-01-01T00:00:00</CreDtTm></GrpHdr></BkToCstmrDbtCdtNtfctn></Document>', "BkToCstmrDbtCdtNtfctn has no Ntfctn"),
         (b'<?xml version="1.0" encoding="klingon"?><Document/>', "cannot read the XML: unknown encoding: klingon"),
         (
             b'<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY a "aaaa">]><Document>&a;</Document>',
@@ -392,7 +447,17 @@ def test_any_written_notification_parses_back_to_the_same_payments(
         account=IBAN, payments=fixed, created=CREATED, message_id="M", version=version
     )
 
-    assert parse_camt054(data).payments == tuple(fixed)
+    # Entries (runs of one entry_ref) netting negative are debit entries: skipped, counted.
+    entries: list[list[CamtPayment]] = []
+    for p in fixed:
+        if entries and entries[-1][0].entry_ref == p.entry_ref:
+            entries[-1].append(p)
+        else:
+            entries.append([p])
+    credit_entries = [e for e in entries if sum(x.amount_ore for x in e) > 0]
+    parsed = parse_camt054(data)
+    assert parsed.payments == tuple(p for e in credit_entries for p in e)
+    assert parsed.skipped_debits == len(entries) - len(credit_entries)
 
 
 @pytest.mark.parametrize(
@@ -487,7 +552,8 @@ def xmlish(draw: st.DrawFn, depth: int = 0) -> str:
 
 @given(body=st.lists(xmlish(), max_size=4))
 def test_random_documents_made_of_camt_elements_raise_only_camt054_error(body: list[str]) -> None:
-    data = ("<Document><BkToCstmrDbtCdtNtfctn>" + "".join(body) + "</BkToCstmrDbtCdtNtfctn>"
+    data = ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">'
+            "<BkToCstmrDbtCdtNtfctn>" + "".join(body) + "</BkToCstmrDbtCdtNtfctn>"
             "</Document>").encode()  # fmt: skip
     try:
         parsed = parse_camt054(data)
@@ -539,3 +605,139 @@ def test_a_cut_or_duplicated_line_never_gives_a_file_with_wrong_amounts(
     except Camt054Error:
         return
     assert result == ORIGINAL[name]
+
+
+# --- debit entries, accounts and real-sample quirks (issue 10 item 9) -----------------------
+
+DEBIT_QUIRKS = (DATA / "camt054_debit_quirks.xml").read_bytes()
+DEBITS_ONLY = (DATA / "camt054_debits_only.xml").read_bytes()
+CURRENCIES = (DATA / "camt054_currencies.xml").read_bytes()
+MAR2 = date(2026, 3, 2)
+
+
+def test_a_debit_entry_without_booking_date_is_skipped_and_the_credits_are_read() -> None:
+    """Issue 10 item 9: the whole file was refused ("Ntry 2: BookgDt: missing")."""
+    parsed = parse_camt054(DEBIT_QUIRKS)
+
+    assert parsed.payments == (
+        pay("Q1-0302-0001", "Q1-0302-0001-1", 30000, MAR2, MAR2, "10000081", "",
+            "Tolvan Tolvansson"),
+        pay("Q1-0302-0001", "Q1-0302-0001-2", 20000, MAR2, MAR2, "10000180", "",
+            "Märta Ångström"),
+        pay("Q1-0302-0003", "Q1-0302-0003#1", 15000, MAR2, None, "", "", ""),
+    )  # fmt: skip
+    assert parsed.skipped_debits == 2
+
+
+def test_a_file_of_debit_entries_only_reads_no_payments_without_error() -> None:
+    parsed = parse_camt054(DEBITS_ONLY)
+
+    assert (parsed.payments, parsed.skipped_debits) == ((), 2)
+    # genkgo/camt's quirk: the account's IBAN given as Othr/Id.
+    assert parsed.accounts == (CamtAccount("iban", IBAN, "Ntfctn 1"),)
+
+
+def test_a_debit_entry_still_counts_in_the_transaction_summary() -> None:
+    data = DEBIT_QUIRKS.replace(b"<Sum>2012.34567</Sum>", b"<Sum>2012.34</Sum>")
+
+    assert refusal(data) == (
+        "Ntfctn 1: TxsSummry/TtlDbtNtries/Sum: says 2012.34 but the entries sum to 2012.35"
+    )
+    data = DEBIT_QUIRKS.replace(
+        b"<NbOfNtries>2</NbOfNtries>\n          <Sum>2012",
+        b"<NbOfNtries>1</NbOfNtries>\n          <Sum>2012",
+    )
+    assert refusal(data) == ("Ntfctn 1: TxsSummry/TtlDbtNtries/NbOfNtries: says 1 but there are 2")
+
+
+def test_an_entry_without_its_direction_is_refused_as_it_cannot_be_told_apart() -> None:
+    data = DEBIT_QUIRKS.replace(b"<CdtDbtInd>DBIT</CdtDbtInd>\n        <Sts>", b"<Sts>", 1)
+
+    assert refusal(data) == "Ntfctn 1 Ntry 2: CdtDbtInd: missing, not CRDT or DBIT"
+
+
+def test_a_credit_in_another_currency_is_read_with_its_currency() -> None:
+    parsed = parse_camt054(CURRENCIES)
+
+    assert [(p.tx_ref, p.amount_ore, p.currency) for p in parsed.payments] == [
+        ("ND0310-0001-1", 120000, "SEK"),
+        ("ND0310-0002-1", 9500, "EUR"),
+        ("ND0310-0003-1", 8050, "SEK"),
+    ]
+    # A QRR (not SCOR) structured reference is kept as free text.
+    assert (parsed.payments[1].reference, parsed.payments[1].free_text) == ("", "10000180")
+
+
+@pytest.mark.parametrize(
+    ("account", "expected"),
+    [
+        ("<IBAN>SE4550000000058398257466</IBAN>", CamtAccount("iban", IBAN, "Ntfctn 1")),
+        ("<IBAN>SE45500000000583982574aa</IBAN>", CamtAccount("iban", "SE45500000000583982574AA", "Ntfctn 1")),
+        ("<Othr><Id>SE4550000000058398257466</Id></Othr>", CamtAccount("iban", IBAN, "Ntfctn 1")),
+        ("<Othr><Id>991-2346</Id><SchmeNm><Prtry>BGNR</Prtry></SchmeNm></Othr>", CamtAccount("bankgiro", "9912346", "Ntfctn 1")),
+        ("<Othr><Id>50501055</Id><SchmeNm><Cd>BGNR</Cd></SchmeNm></Othr>", CamtAccount("bankgiro", "50501055", "Ntfctn 1")),
+        ("<Othr><Id>50501055</Id></Othr>", CamtAccount("other", "50501055", "Ntfctn 1")),
+        ("<Othr><Id>SE4650000000058398257466</Id></Othr>", CamtAccount("other", "SE4650000000058398257466", "Ntfctn 1")),
+    ],
+)  # fmt: skip
+def test_the_notifications_account_is_read_by_kind(account: str, expected: CamtAccount) -> None:
+    data = v08_with("<IBAN>SE4550000000058398257466</IBAN>", account)
+
+    assert parse_camt054(data).accounts == (expected,)
+
+
+def test_a_bgnr_account_that_is_not_a_bankgiro_number_is_refused() -> None:
+    data = v08_with(
+        "<IBAN>SE4550000000058398257466</IBAN>",
+        "<Othr><Id>5050-10X</Id><SchmeNm><Prtry>BGNR</Prtry></SchmeNm></Othr>",
+    )
+
+    assert refusal(data) == (
+        "Ntfctn 1: Acct/Id/Othr/Id: '5050-10X' is not a bankgiro number (BGNR)"
+    )
+
+
+def test_the_writer_names_a_bankgiro_account_with_the_bgnr_scheme() -> None:
+    payments = parse_camt054(V02).payments
+    data = write_camt054(account=BANKGIRO, payments=payments, created=CREATED, message_id="M")
+
+    assert b"<Prtry>BGNR</Prtry>" in data
+    assert parse_camt054(data).accounts == (CamtAccount("bankgiro", BANKGIRO, "Ntfctn 1"),)
+
+
+# --- the official schemas (ISO 20022 XSDs, tests/data/xsd) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[int, xmlschema.XMLSchema]:
+    return {
+        v: xmlschema.XMLSchema(DATA / "xsd" / f"camt.054.001.{v:02d}.xsd") for v in camt054.VERSIONS
+    }
+
+
+SAMPLE_FILES = ["camt054_v02.xml", "camt054_v08.xml", "camt054_debit_quirks.xml",
+                "camt054_debits_only.xml", "camt054_currencies.xml"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SAMPLE_FILES)
+def test_every_sample_is_valid_against_its_official_schema(
+    name: str, schemas: dict[int, xmlschema.XMLSchema]
+) -> None:
+    data = (DATA / name).read_bytes()
+
+    schemas[parse_camt054(data).version].validate(data.decode())
+
+
+@pytest.mark.parametrize("version", camt054.VERSIONS)
+def test_what_the_writer_writes_is_valid_against_the_official_schema(
+    version: int, schemas: dict[int, xmlschema.XMLSchema]
+) -> None:
+    payments = list(parse_camt054(V08).payments)
+    if version == 2:  # .02 has no sign per transaction: drop the mixed entry
+        payments = [p for p in payments if p.entry_ref != "5501160000A2"]
+    debit = dataclasses.replace(payments[0], entry_ref="OUT", tx_ref="OUT-1", amount_ore=-500)
+    for account in (IBAN, BANKGIRO):
+        data = write_camt054(account=account, payments=[*payments, debit], created=CREATED,
+                             message_id="M", version=version)  # fmt: skip
+
+        schemas[version].validate(data.decode())
