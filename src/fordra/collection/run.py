@@ -34,6 +34,7 @@ from fordra.claims.models import Case, CaseEvent, FeeRecord, Task
 from fordra.collection.models import CaseStep, DailyRun
 from fordra.collection.snapshots import CaseRow, load_snapshots, open_case_shards
 from fordra.core.bulk import adapt, gc_paused, insert_rows, memo_date_adapter
+from fordra.domain.calendar import last_day_in_time
 from fordra.domain.fees import FeeSchedule
 from fordra.domain.ladder import (
     CaseSnapshot,
@@ -110,7 +111,9 @@ def next_check(decision: Decision, snapshot: CaseSnapshot, *, today: date) -> da
     if decision.reason == "not due":
         dues = [c.due_date for c in snapshot.claims if c.capital_ore > 0]
         if dues:
-            return min(max(min(dues) + timedelta(days=1), tomorrow), horizon)
+            # Overdue the day after the last day a payment is in time (DOMAIN.md §3).
+            overdue_on = last_day_in_time(min(dues)) + timedelta(days=1)
+            return min(max(overdue_on, tomorrow), horizon)
     return horizon
 
 
