@@ -37,6 +37,7 @@ from fordra.core.bulk import adapt, gc_paused, insert_rows, memo_date_adapter
 from fordra.domain.calendar import last_day_in_time
 from fordra.domain.fees import FeeSchedule
 from fordra.domain.ladder import (
+    TRIFLE_REASON,
     CaseSnapshot,
     Decision,
     Ladder,
@@ -135,12 +136,39 @@ def creditor_ladders(*, on: date) -> tuple[dict[int, Ladder], dict[int, bool], d
     return ladders, agreed, templates
 
 
+@dataclass(frozen=True)
+class Trifle:
+    """A creditor's trifle terms (småbelopp, DOMAIN.md §3): threshold and what becomes of it."""
+
+    ore: int
+    policy: str  # "write_off" | "return"
+
+
+def creditor_trifles() -> dict[int, Trifle]:
+    """Each creditor's trifle threshold and policy (its agreement)."""
+    return {
+        cid: Trifle(ore, policy)
+        for cid, ore, policy in Creditor.objects.values_list("id", "trifle_ore", "trifle_policy")
+    }
+
+
 def _reopen_changed_creditors(
-    *, run_date: date, now: datetime, ladders: dict[int, Ladder], agreed: dict[int, bool]
+    *,
+    run_date: date,
+    now: datetime,
+    ladders: dict[int, Ladder],
+    agreed: dict[int, bool],
+    trifles: dict[int, Trifle] | None = None,
 ) -> dict[str, str]:
     """Cases of creditors whose ladder or agreement changed since the last run: look now."""
+    trifles = trifles or {}
+
+    def terms(cid: int) -> str:
+        trifle = trifles.get(cid)
+        return "" if trifle is None else f"|{trifle.ore}|{trifle.policy}"
+
     prints = {
-        str(cid): f"{ladder.version}|{agreed[cid]}|{len(ladder.steps)}"
+        str(cid): f"{ladder.version}|{agreed[cid]}|{len(ladder.steps)}{terms(cid)}"
         for cid, ladder in ladders.items()
     }
     last = DailyRun.objects.exclude(date=run_date).order_by("-date").first()
@@ -164,7 +192,10 @@ def daily_run(
     DailyRun.objects.get_or_create(date=run_date, defaults={"started_at": now})
     fees = load_fee_schedule()
     ladders, agreed, templates = creditor_ladders(on=run_date)
-    prints = _reopen_changed_creditors(run_date=run_date, now=now, ladders=ladders, agreed=agreed)
+    trifles = creditor_trifles()
+    prints = _reopen_changed_creditors(
+        run_date=run_date, now=now, ladders=ladders, agreed=agreed, trifles=trifles
+    )
     cap = settings.LETTERS_PER_DEBTOR_PER_DAY_MAX
     # The stages after the demand, before the ladder's decisions: a broken plan hands the case
     # back to the ladder today, and a claim found time-barred today gets no letter today.
@@ -190,6 +221,7 @@ def daily_run(
                     cap=cap,
                     letters_today=letters_today,
                     result=result,
+                    trifles=trifles,
                 )
     # Cases the ladder handed over (today or before) get their next stage decided or proposed.
     progress("Kronofogden", 0.85)
@@ -243,10 +275,18 @@ def _run_shard(
     cap: int,
     letters_today: Counter[int],
     result: RunResult,
+    trifles: dict[int, Trifle] | None = None,
 ) -> None:
-    data = load_snapshots(cases=shard, reminder_fee_agreed_by_creditor=agreed, today=run_date)
+    trifles = trifles or {}
+    data = load_snapshots(
+        cases=shard,
+        reminder_fee_agreed_by_creditor=agreed,
+        today=run_date,
+        trifle_ore_by_creditor={cid: t.ore for cid, t in trifles.items()},
+    )
     result.cases += len(shard)
     decisions: list[tuple[CaseRow, Decision]] = []
+    trifle_rows: list[CaseRow] = []
     tomorrow = run_date + timedelta(days=1)
     checks: list[tuple[Any, int]] = []
     for row in shard:
@@ -259,6 +299,8 @@ def _run_shard(
         decision = decide(case=snapshot, ladder=ladder, today=run_date, fees=fees)
         step = decision.step
         if step is None:
+            if decision.reason == TRIFLE_REASON:
+                trifle_rows.append(row)  # closed below, as the creditor's agreement says
             checks.append((next_check(decision, snapshot, today=run_date), row.case_id))
             continue
         if step.kind == StepKind.LETTER:
@@ -281,6 +323,11 @@ def _run_shard(
         checks.append((next_check(probe, after, today=run_date), row.case_id))
     if decisions:
         _write(decisions=decisions, run_date=run_date, now=now, templates=templates, result=result)
+    if trifle_rows:
+        _close_trifles(
+            trifle_rows, balances=data.balances, trifles=trifles, run_date=run_date, now=now,
+            result=result,
+        )
     day_sql = memo_date_adapter()
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -423,6 +470,33 @@ def _write(
                 Case.objects.filter(Q(id__in=part)).update(state=state)
     for start in range(0, len(awaiting), 900):
         Case.objects.filter(id__in=awaiting[start : start + 900]).update(awaiting_decision=True)
+
+
+def _close_trifles(
+    rows: Sequence[CaseRow],
+    *,
+    balances: dict[int, Any],
+    trifles: dict[int, Trifle],
+    run_date: date,
+    now: datetime,
+    result: RunResult,
+) -> None:
+    """Carry out the creditor's trifle policy for the cases ``decide`` stopped as "trifle"
+    (DOMAIN.md §3): written off or returned (``collection.services.case_trifle_close``)."""
+    from fordra.collection.services import case_trifle_close
+
+    cases = Case.objects.in_bulk([row.case_id for row in rows])
+    for row in rows:
+        trifle = trifles[row.creditor_id]
+        kind = case_trifle_close(
+            case=cases[row.case_id],
+            balance=balances[row.case_id],
+            policy=trifle.policy,
+            threshold_ore=trifle.ore,
+            today=run_date,
+            now=now,
+        )
+        result.actions[kind] += 1
 
 
 FEES_PER_TRANSACTION_MAX = 199  # + the contra posting: the ledger's 200-posting limit
