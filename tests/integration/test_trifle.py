@@ -185,3 +185,26 @@ def test_the_trifle_terms_are_shown_and_edited_in_the_admin(creditor, admin_clie
     assert saved.status_code == 302
     creditor.refresh_from_db()
     assert (creditor.trifle_ore, creditor.trifle_policy) == (3000, "return")
+
+
+def test_a_40_kronor_remainder_after_the_reminder_gets_no_inkassokrav(creditor, reference_rates):
+    case = import_case()
+    run_days(DUE, date(2026, 6, 24))  # the reminder on 06-22 with its 60 kr fee
+    # Owed on 06-25: 1 000 kr + the 60 kr fee + interest 2026-06-13 … 06-25, 13 days on 1 000 kr
+    # (100 000 × 10 % × 13 / 365 = 356.16 → 356 öre). 1 023,56 kr pays the fee, the interest
+    # and 960 kr of capital: 40 kr left.
+    payment_apply(case=case, amount_ore=102_356, paid_on=date(2026, 6, 25), source="direct",
+                  key="p1", now=NOW)
+
+    run_days(date(2026, 6, 25), date(2026, 7, 31))
+
+    case.refresh_from_db()
+    # The demand was due 07-13 (the reminder's pay-by 07-02 + 10 = Sunday → Monday).
+    assert (case.state, case.closed_on) == (CaseState.CLOSED_WRITTEN_OFF, date(2026, 7, 13))
+    assert list(Letter.objects.filter(case=case).values_list("kind", flat=True)) == ["reminder"]
+    assert list(FeeRecord.objects.filter(case=case).values_list("kind", flat=True)) == ["reminder"]
+    # Interest on the 40 kr: 06-26 … 06-30, 5 days → 5.48 → 5 öre; 07-01 … 07-13, 13 days →
+    # 14.25 → 14 öre: 40,19 kr written off.
+    event = CaseEvent.objects.get(case=case, kind="trifle_written_off")
+    assert "kapital 40,00 kr, ränta 0,19 kr, avgifter 0,00 kr" in event.detail
+    assert_money_invariants()

@@ -102,3 +102,10 @@ def test_paid_in_full_on_tuesday_after_a_saturday_due_date_leaves_three_days_of_
     # öre, paid first (interest before capital), so 82 öre of capital is left.
     shown = case_detail_json(case, as_of=date(2026, 6, 2))
     assert (shown["capital_ore"], shown["interest_ore"]) == (82, 0)
+    # 0,82 kr is far below the 50 kr trifle threshold: no reminder for it; on the reminder's
+    # day (Monday 06-08) it is written off, as the default creditor agreement says.
+    run_days(date(2026, 6, 2), date(2026, 6, 30))
+    case.refresh_from_db()
+    assert (case.state, case.closed_on) == (CaseState.CLOSED_WRITTEN_OFF, date(2026, 6, 8))
+    assert not Letter.objects.filter(case=case).exists()
+    assert_money_invariants()
