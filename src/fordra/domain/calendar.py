@@ -77,6 +77,7 @@ def bank_day_on_or_after(day: date) -> date:
     return day
 
 
+@lru_cache(maxsize=4096)  # every decision and interest amount asks; a portfolio has few due dates
 def last_day_in_time(due_date: date) -> date:
     """The last day a payment of a claim due ``due_date`` counts as in time.
 
@@ -91,7 +92,7 @@ def is_overdue(due_date: date, *, on: date) -> bool:
     """Whether a claim due ``due_date`` and still unpaid is late on ``on``: after the last day
     a payment counts as in time (``last_day_in_time``). The "not before due" test of every
     interest, ladder and fee rule (räntelagen (1975:635) 2 §, lag (1981:739) 1 §)."""
-    return on > last_day_in_time(due_date)
+    return on > due_date and on > last_day_in_time(due_date)
 
 
 def next_bank_day(day: date) -> date:
