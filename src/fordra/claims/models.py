@@ -179,6 +179,7 @@ EVENT_LABELS = {
     "kfm_applied": "Ansökan om betalningsföreläggande",
     "judgment": "Utslag",
     "written_off": "Avskrivet",
+    "trifle_written_off": "Småbelopp avskrivet",
     "time_barred": "Preskriberat",
     "debtor_marked": "Gäldenärsuppgift",
     "foreign_partner": "Överlämnat till partner utomlands",

@@ -85,6 +85,7 @@ def cmd_creditor_add(args: argparse.Namespace, out: Output) -> None:
         annual, per_case = parse_amount(args.annual_fee), parse_amount(args.case_fee)
     except AmountError as exc:
         raise ApplicationError(f"fee: {exc}") from exc
+    trifle = _trifle_ore(args.trifle)
     creditor, created = creditor_add(
         name=args.name,
         orgnr=args.orgnr,
@@ -99,11 +100,44 @@ def cmd_creditor_add(args: argparse.Namespace, out: Output) -> None:
         remit_every=args.remit_every,
         payout_plusgiro=args.payout_plusgiro,
         payout_iban=args.payout_iban,
+        **({} if trifle is None else {"trifle_ore": trifle}),
+        **({} if args.trifle_policy is None else {"trifle_policy": args.trifle_policy}),
     )
     out.result(
-        {"id": creditor.id, "orgnr": creditor.orgnr, "created": created},
+        {"id": creditor.id, "orgnr": creditor.orgnr, "created": created, **_trifle_json(creditor)},
         f"{'Added' if created else 'Already registered'}: {creditor} (id {creditor.id})",
     )
+
+
+def cmd_creditor_update(args: argparse.Namespace, out: Output) -> None:
+    from fordra.domain.money import format_amount
+    from fordra.parties.services import creditor_update
+
+    creditor = creditor_update(
+        orgnr=args.orgnr, trifle_ore=_trifle_ore(args.trifle), trifle_policy=args.trifle_policy
+    )
+    out.result(
+        {"id": creditor.id, "orgnr": creditor.orgnr, **_trifle_json(creditor)},
+        f"Updated: {creditor}: småbelopp under {format_amount(creditor.trifle_ore)} "
+        f"({creditor.get_trifle_policy_display().lower()})",
+    )
+
+
+def _trifle_ore(text: str | None) -> int | None:
+    """``--trifle KR`` in öre; ``None`` when not given. A text that is no amount: exit 1."""
+    from fordra.core.errors import ApplicationError
+    from fordra.domain.money import AmountError, parse_amount
+
+    if text is None:
+        return None
+    try:
+        return parse_amount(text)
+    except AmountError as exc:
+        raise ApplicationError(f"--trifle: {exc}: {text!r} (kronor, e.g. 50 or 49,50)") from exc
+
+
+def _trifle_json(creditor: Any) -> dict[str, Any]:
+    return {"trifle_ore": creditor.trifle_ore, "trifle_policy": creditor.trifle_policy}
 
 
 def cmd_creditor_list(args: argparse.Namespace, out: Output) -> None:
@@ -118,6 +152,7 @@ def cmd_creditor_list(args: argparse.Namespace, out: Output) -> None:
             "service": c.service_level,
             "template": c.template,
             "reminder_fee_agreed": c.reminder_fee_agreed,
+            **_trifle_json(c),
         }
         for c in Creditor.objects.order_by("name")
     ]
@@ -659,6 +694,21 @@ def cmd_manage(args: argparse.Namespace, out: Output) -> None:
 # --- parser ---------------------------------------------------------------------------------
 
 
+def _trifle_arguments(p: argparse.ArgumentParser, *, default_help: str) -> None:
+    p.add_argument(
+        "--trifle",
+        metavar="KR",
+        help="no fee-bearing letter while the whole remainder is below this many kronor"
+        f"{default_help}; 0 = no threshold",
+    )
+    p.add_argument(
+        "--trifle-policy",
+        choices=["write_off", "return"],
+        help="what becomes of such a remainder: written off, or returned to the creditor"
+        + (" (default write_off)" if default_help else ""),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fordra", description="Swedish debt collection.")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -698,6 +748,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remit-every", default="monthly", choices=["daily", "weekly", "monthly"])
     p.add_argument("--payout-plusgiro", help="pay out to this plusgiro instead of the bankgiro")
     p.add_argument("--payout-iban", help="pay out to this IBAN instead of the bankgiro")
+    _trifle_arguments(p, default_help=" (default 50)")
+    p = command(creditor, "update", cmd_creditor_update, "change a creditor's agreement")
+    p.add_argument("orgnr", help="the creditor's organisationsnummer")
+    _trifle_arguments(p, default_help="")
     command(creditor, "list", cmd_creditor_list, "list creditors")
 
     imp = sub.add_parser("import", help="import files").add_subparsers(dest="kind", required=True)

@@ -37,8 +37,10 @@ from fordra.collection.runlock import HEARTBEAT_EVERY, run_lock, run_lock_heartb
 from fordra.collection.snapshots import CaseRow, load_snapshots, open_case_shards
 from fordra.core.bulk import adapt, gc_paused, insert_rows, memo_date_adapter
 from fordra.core.errors import ApplicationError
+from fordra.domain.calendar import last_day_in_time
 from fordra.domain.fees import FeeSchedule
 from fordra.domain.ladder import (
+    TRIFLE_REASON,
     CaseSnapshot,
     Decision,
     Ladder,
@@ -113,7 +115,9 @@ def next_check(decision: Decision, snapshot: CaseSnapshot, *, today: date) -> da
     if decision.reason == "not due":
         dues = [c.due_date for c in snapshot.claims if c.capital_ore > 0]
         if dues:
-            return min(max(min(dues) + timedelta(days=1), tomorrow), horizon)
+            # Overdue the day after the last day a payment is in time (DOMAIN.md §3).
+            overdue_on = last_day_in_time(min(dues)) + timedelta(days=1)
+            return min(max(overdue_on, tomorrow), horizon)
     return horizon
 
 
@@ -156,12 +160,39 @@ def creditor_ladders(*, on: date) -> tuple[dict[int, Ladder], dict[int, bool], d
     return ladders, agreed, templates
 
 
+@dataclass(frozen=True)
+class Trifle:
+    """A creditor's trifle terms (småbelopp, DOMAIN.md §3): threshold and what becomes of it."""
+
+    ore: int
+    policy: str  # "write_off" | "return"
+
+
+def creditor_trifles() -> dict[int, Trifle]:
+    """Each creditor's trifle threshold and policy (its agreement)."""
+    return {
+        cid: Trifle(ore, policy)
+        for cid, ore, policy in Creditor.objects.values_list("id", "trifle_ore", "trifle_policy")
+    }
+
+
 def _reopen_changed_creditors(
-    *, run_date: date, now: datetime, ladders: dict[int, Ladder], agreed: dict[int, bool]
+    *,
+    run_date: date,
+    now: datetime,
+    ladders: dict[int, Ladder],
+    agreed: dict[int, bool],
+    trifles: dict[int, Trifle] | None = None,
 ) -> dict[str, str]:
     """Cases of creditors whose ladder or agreement changed since the last run: look now."""
+    trifles = trifles or {}
+
+    def terms(cid: int) -> str:
+        trifle = trifles.get(cid)
+        return "" if trifle is None else f"|{trifle.ore}|{trifle.policy}"
+
     prints = {
-        str(cid): f"{ladder.version}|{agreed[cid]}|{len(ladder.steps)}"
+        str(cid): f"{ladder.version}|{agreed[cid]}|{len(ladder.steps)}{terms(cid)}"
         for cid, ladder in ladders.items()
     }
     last = DailyRun.objects.exclude(date=run_date).order_by("-date").first()
@@ -229,7 +260,10 @@ def _run_day(
     fees = load_fee_schedule()
     ladders, agreed, templates = creditor_ladders(on=run_date)
     DailyRun.objects.get_or_create(date=run_date, defaults={"started_at": now})
-    prints = _reopen_changed_creditors(run_date=run_date, now=now, ladders=ladders, agreed=agreed)
+    trifles = creditor_trifles()
+    prints = _reopen_changed_creditors(
+        run_date=run_date, now=now, ladders=ladders, agreed=agreed, trifles=trifles
+    )
     cap = settings.LETTERS_PER_DEBTOR_PER_DAY_MAX
     # The stages after the demand, before the ladder's decisions: a broken plan hands the case
     # back to the ladder today, and a claim found time-barred today gets no letter today.
@@ -255,6 +289,7 @@ def _run_day(
                     cap=cap,
                     letters_today=letters_today,
                     result=result,
+                    trifles=trifles,
                 )
     # Cases the ladder handed over (today or before) get their next stage decided or proposed.
     progress("Kronofogden", 0.85)
@@ -312,10 +347,18 @@ def _run_shard(
     cap: int,
     letters_today: Counter[int],
     result: RunResult,
+    trifles: dict[int, Trifle] | None = None,
 ) -> None:
-    data = load_snapshots(cases=shard, reminder_fee_agreed_by_creditor=agreed, today=run_date)
+    trifles = trifles or {}
+    data = load_snapshots(
+        cases=shard,
+        reminder_fee_agreed_by_creditor=agreed,
+        today=run_date,
+        trifle_ore_by_creditor={cid: t.ore for cid, t in trifles.items()},
+    )
     result.cases += len(shard)
     decisions: list[tuple[CaseRow, Decision]] = []
+    trifle_rows: list[CaseRow] = []
     tomorrow = run_date + timedelta(days=1)
     checks: list[tuple[Any, int]] = []
     for row in shard:
@@ -328,6 +371,8 @@ def _run_shard(
         decision = decide(case=snapshot, ladder=ladder, today=run_date, fees=fees)
         step = decision.step
         if step is None:
+            if decision.reason == TRIFLE_REASON:
+                trifle_rows.append(row)  # closed below, as the creditor's agreement says
             checks.append((next_check(decision, snapshot, today=run_date), row.case_id))
             continue
         if step.kind == StepKind.LETTER:
@@ -350,6 +395,11 @@ def _run_shard(
         checks.append((next_check(probe, after, today=run_date), row.case_id))
     if decisions:
         _write(decisions=decisions, run_date=run_date, now=now, templates=templates, result=result)
+    if trifle_rows:
+        _close_trifles(
+            trifle_rows, balances=data.balances, trifles=trifles, run_date=run_date, now=now,
+            result=result,
+        )
     day_sql = memo_date_adapter()
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -492,6 +542,33 @@ def _write(
                 Case.objects.filter(Q(id__in=part)).update(state=state)
     for start in range(0, len(awaiting), 900):
         Case.objects.filter(id__in=awaiting[start : start + 900]).update(awaiting_decision=True)
+
+
+def _close_trifles(
+    rows: Sequence[CaseRow],
+    *,
+    balances: dict[int, Any],
+    trifles: dict[int, Trifle],
+    run_date: date,
+    now: datetime,
+    result: RunResult,
+) -> None:
+    """Carry out the creditor's trifle policy for the cases ``decide`` stopped as "trifle"
+    (DOMAIN.md §3): written off or returned (``collection.services.case_trifle_close``)."""
+    from fordra.collection.services import case_trifle_close
+
+    cases = Case.objects.in_bulk([row.case_id for row in rows])
+    for row in rows:
+        trifle = trifles[row.creditor_id]
+        kind = case_trifle_close(
+            case=cases[row.case_id],
+            balance=balances[row.case_id],
+            policy=trifle.policy,
+            threshold_ore=trifle.ore,
+            today=run_date,
+            now=now,
+        )
+        result.actions[kind] += 1
 
 
 FEES_PER_TRANSACTION_MAX = 199  # + the contra posting: the ledger's 200-posting limit

@@ -7,7 +7,7 @@ Every change is one transaction that records who did it (``actor``: the staff us
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -17,6 +17,9 @@ from fordra.core.errors import ApplicationError
 from fordra.core.text import text_checked
 from fordra.domain.money import format_amount
 from fordra.letters.models import Letter, LetterStatus
+
+if TYPE_CHECKING:
+    from fordra.claims.selectors import CaseBalance
 
 REASON_CHARS_MAX = 300
 PAUSE_DAYS_MAX = 366
@@ -285,30 +288,112 @@ def _post_credit(*, case: Case, number: str, credit_ore: int, today: date, now: 
     )
 
 
-def _write_off_all(*, case: Case, today: date, now: datetime, reason: str) -> None:
+def _write_off_all(
+    *,
+    case: Case,
+    today: date,
+    now: datetime,
+    reason: str,
+    cause: str = "dispute",
+    balance: CaseBalance | None = None,
+) -> tuple[int, int, int]:
     """Give up every open claim of the case: ``Invoice.written_off_on`` and, per claim, the
-    ledger's write-off (``fordra.claims.writeoff``, the same as for a time-barred claim)."""
+    ledger's write-off (``fordra.claims.writeoff``, the same as for a time-barred claim).
+
+    ``balance`` is the case's balance on ``today`` when the caller has it. Returns the capital,
+    interest and fees given up.
+    """
     from fordra.claims.selectors import case_balance_of
     from fordra.claims.writeoff import claim_write_off
     from fordra.ledger.services import ledger_post
 
-    balance = case_balance_of(case, as_of=today)
+    if balance is None:
+        balance = case_balance_of(case, as_of=today)
     case.invoices.filter(written_off_on__isnull=True).update(
-        written_off_on=today, write_off_reason=reason
+        written_off_on=today, write_off_reason=reason[:300]
     )
-    transactions = [
-        tx
-        for claim in balance.claims
-        for tx in claim_write_off(
+    given_up = [
+        claim_write_off(
             claim=claim,
             case_id=case.id,
             creditor_id=case.creditor_id,
-            cause="dispute",
+            cause=cause,
             day=today,
             memo=f"{reason}: faktura {claim.invoice_number}, ärende {case.ref}",
-        ).transactions
+        )
+        for claim in balance.claims
     ]
-    ledger_post(transactions, now=now)
+    ledger_post([tx for w in given_up for tx in w.transactions], now=now)
+    return (
+        sum(w.capital_ore for w in given_up),
+        sum(w.interest_ore for w in given_up),
+        sum(w.fees_ore for w in given_up),
+    )
+
+
+# --- trifles (småbelopp, DOMAIN.md §3) ----------------------------------------------------------
+
+TRIFLE_WRITE_OFF = "write_off"
+TRIFLE_RETURN = "return"
+TRIFLE_RULE = "lag (1981:739) 1 § (skäligen påkallad kostnad); god inkassosed"
+
+
+def case_trifle_close(
+    *,
+    case: Case,
+    balance: CaseBalance,
+    policy: str,
+    threshold_ore: int,
+    today: date,
+    now: datetime,
+    actor: str = "system",
+) -> str:
+    """Close a case whose whole remainder is below the creditor's trifle threshold, as the
+    agreement says, instead of a fee-bearing letter (the ladder's "trifle" decision).
+
+    - ``write_off``: every open claim is written off (capital, interest and fees, through the
+      ledger's write-off like a time-barred claim) and the case is closed as written off.
+    - ``return``: the case goes back to the creditor (closed as recalled) with the remainder
+      named on its timeline — the claim stays the creditor's, nothing is written off.
+
+    Letters not yet handed to a channel are cancelled. Returns the event kind written
+    (``trifle_written_off`` or ``returned_to_creditor``). The caller holds the transaction.
+    """
+    remainder = balance.balance_ore
+    parts = (
+        f"kapital {format_amount(balance.capital_ore)}, ränta {format_amount(balance.interest_ore)}"
+        f", avgifter {format_amount(balance.fees_ore)}"
+    )
+    below = (
+        f"Småbelopp: kvar att betala {format_amount(remainder)} ({parts}), under borgenärens "
+        f"gräns {format_amount(threshold_ore)}; ingen ny avgiftsbelagd åtgärd ({TRIFLE_RULE})"
+    )
+    if policy == TRIFLE_WRITE_OFF:
+        capital, interest, fees = _write_off_all(
+            case=case, today=today, now=now, reason="Småbelopp under borgenärens gräns",
+            cause="trifle", balance=balance,
+        )
+        state, kind = CaseState.CLOSED_WRITTEN_OFF, "trifle_written_off"
+        close_reason = f"Småbelopp {format_amount(remainder)} avskrivet"
+        detail = (
+            f"{below}. Avskrivet enligt uppdragsavtalet: kapital {format_amount(capital)}, "
+            f"ränta {format_amount(interest)}, avgifter {format_amount(fees)}."
+        )
+    elif policy == TRIFLE_RETURN:
+        state, kind = CaseState.CLOSED_RECALLED, "returned_to_creditor"
+        close_reason = f"Småbelopp: återlämnat till borgenären med {format_amount(remainder)} kvar"
+        detail = f"{below}. Återlämnat till borgenären enligt uppdragsavtalet med {parts} kvar."
+    else:
+        raise ValueError(f"unknown trifle policy {policy!r}")
+    Case.objects.filter(pk=case.pk).update(
+        state=state, closed_on=today, close_reason=close_reason[:300], awaiting_decision=False,
+        next_check_on=None,
+    )
+    Letter.objects.filter(
+        case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
+    ).update(status=LetterStatus.CANCELLED)
+    CaseEvent.objects.create(case=case, date=today, kind=kind, detail=detail[:1000], actor=actor)
+    return kind
 
 
 def case_file_bundle(*, case: Case, today: date) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -64,6 +64,9 @@ def open_case_shards(
 class ShardData:
     snapshots: dict[int, CaseSnapshot]
     steps_today: set[int]
+    # The full balance (with interest) of the cases whose remainder is near their creditor's
+    # trifle threshold: what the ladder's trifle guard decided on (``_with_trifles``).
+    balances: dict[int, Any] = field(default_factory=dict)
 
 
 def load_snapshots(
@@ -71,6 +74,7 @@ def load_snapshots(
     cases: Sequence[CaseRow],
     reminder_fee_agreed_by_creditor: dict[int, bool],
     today: date,
+    trifle_ore_by_creditor: dict[int, int] | None = None,
 ) -> ShardData:
     # A shard is a contiguous run of case ids: each table is read with one range scan over its
     # case index (rows of closed cases in the range are simply not looked at).
@@ -167,8 +171,37 @@ def load_snapshots(
             protected_identity=bool(protected),
             limitation_date=c.limitation_date,
             foreign_partner=c.foreign_partner,
+            trifle_ore=(trifle_ore_by_creditor or {}).get(c.creditor_id, 0),
         )
-    return ShardData(snapshots=snapshots, steps_today=steps_today)
+    balances = _with_trifles(snapshots, today=today)
+    return ShardData(snapshots=snapshots, steps_today=steps_today, balances=balances)
+
+
+def _with_trifles(snapshots: dict[int, CaseSnapshot], *, today: date) -> dict[int, Any]:
+    """Put interest into ``balance_ore`` where it decides the trifle guard (DOMAIN.md §3).
+
+    ``balance_ore`` above is capital + fees outstanding, without interest: enough to know a case
+    is no trifle when it already reaches the threshold (interest only adds). For the few cases
+    below it, the whole remainder — capital + interest + fees as ``case_balances`` computes it,
+    the one author of a case's balance — replaces it. Returns those balances by case id.
+    """
+    near = [
+        cid for cid, snap in snapshots.items() if 0 < snap.balance_ore < snap.trifle_ore
+    ]
+    if not near:
+        return {}
+    from fordra.claims.models import Case
+    from fordra.claims.selectors import case_balances
+
+    cases = [
+        case
+        for start in range(0, len(near), 800)
+        for case in Case.objects.filter(id__in=near[start : start + 800]).only("id")
+    ]
+    balances = case_balances(cases=cases, as_of=today)
+    for cid, balance in balances.items():
+        snapshots[cid] = replace(snapshots[cid], balance_ore=balance.balance_ore)
+    return balances
 
 
 class DateParser:

@@ -6,6 +6,11 @@ midsommarafton, julafton and nyårsafton. Statutory deadlines that end on a Satu
 public holiday, midsommarafton, julafton or nyårsafton move to the next weekday (lag (1930:173)
 om beräkning av lagstadgad tid 2 §) — ``bank_day_on_or_after`` is that rule.
 
+A due date (förfallodag) on a non-bank day works the same way (DOMAIN.md §3, safe default): a
+payment on the next bank day counts as in time. ``last_day_in_time`` is that day and
+``is_overdue`` the one test every rule uses — no interest, reminder, demand or fee before it;
+a claim not paid by then bears interest from the due date itself (``fordra.domain.interest``).
+
 The dates come from ``holidays.Sweden(categories=("public", "bank"))``. Its bank category also
 lists the half-days banks close early ("(from 2pm)", e.g. the day before midsommarafton); those
 ARE bank days and are filtered out here. The per-year set is cached: these functions sit on hot
@@ -18,6 +23,11 @@ paths (every letter date and every deadline).
     datetime.date(2026, 6, 22)
     >>> add_bank_days(date(2026, 12, 22), 2)     # julafton, juldagen, annandag jul, weekend
     datetime.date(2026, 12, 28)
+    >>> last_day_in_time(date(2026, 5, 30))       # due on a Saturday: paying Monday is in time
+    datetime.date(2026, 6, 1)
+    >>> saturday = date(2026, 5, 30)
+    >>> is_overdue(saturday, on=date(2026, 6, 1)), is_overdue(saturday, on=date(2026, 6, 2))
+    (False, True)
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ __all__ = [
     "add_days_to_bank_day",
     "bank_day_on_or_after",
     "is_bank_day",
+    "is_overdue",
+    "last_day_in_time",
     "next_bank_day",
     "non_bank_holidays",
 ]
@@ -63,6 +75,24 @@ def bank_day_on_or_after(day: date) -> date:
     while not is_bank_day(day):
         day += _ONE_DAY
     return day
+
+
+@lru_cache(maxsize=4096)  # every decision and interest amount asks; a portfolio has few due dates
+def last_day_in_time(due_date: date) -> date:
+    """The last day a payment of a claim due ``due_date`` counts as in time.
+
+    The due date itself, or — when it is a Saturday, Sunday, public holiday, midsommarafton,
+    julafton or nyårsafton — the next bank day (DOMAIN.md §3 safe default, cf. lag (1930:173)
+    2 §). E.g. due 2026-12-25 (juldagen): in time through Monday 2026-12-28.
+    """
+    return bank_day_on_or_after(due_date)
+
+
+def is_overdue(due_date: date, *, on: date) -> bool:
+    """Whether a claim due ``due_date`` and still unpaid is late on ``on``: after the last day
+    a payment counts as in time (``last_day_in_time``). The "not before due" test of every
+    interest, ladder and fee rule (räntelagen (1975:635) 2 §, lag (1981:739) 1 §)."""
+    return on > due_date and on > last_day_in_time(due_date)
 
 
 def next_bank_day(day: date) -> date:

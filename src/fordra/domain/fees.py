@@ -5,7 +5,9 @@ is allowed, how much, the paragraph it rests on, the fee schedule's version and 
 Swedish the debtor may read.
 
 - No fee before the debt has fallen due (1 §: costs for getting the debtor to pay "en förfallen
-  skuld"): a fee on or before the due date (förfallodag) is never allowed.
+  skuld"): a fee on or before the due date (förfallodag) is never allowed — nor, when the due
+  date is a non-bank day, up to the next bank day, on which a payment still counts as in time
+  (DOMAIN.md §3; ``fordra.domain.calendar.is_overdue``).
 - Reminder fee (påminnelseavgift, 2 § and 4 § 1): only if agreed at the latest when the debt
   arose; 60 kr since 2013-03-16 (before: 50 kr). Practice: one per claim.
 - Collection fee (inkassoavgift, 3 § 1 and 4 § 2): for a demand (inkassokrav) meeting
@@ -35,6 +37,7 @@ from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 
+from fordra.domain.calendar import is_overdue
 from fordra.domain.money import format_amount
 
 __all__ = [
@@ -152,7 +155,7 @@ def reminder_fee(
     """
     kind = FeeKind.REMINDER
     del debtor_type
-    if on <= due_date:
+    if not is_overdue(due_date, on=on):
         return _not_before_due(kind, schedule)
     if not agreed:
         return _refused(
@@ -196,7 +199,7 @@ def collection_fee(
     """
     kind = FeeKind.DEMAND
     del debtor_type
-    if on <= due_date:
+    if not is_overdue(due_date, on=on):
         return _not_before_due(kind, schedule)
     if already_charged:
         return _refused(
@@ -249,7 +252,7 @@ def late_payment_compensation(
     """Förseningsersättning (lag 1981:739 4 a §): 450 kr, business debtors only."""
     kind = FeeKind.LATE_PAYMENT_COMPENSATION
     rule = f"{LAW} 4 a §"
-    if on <= due_date:
+    if not is_overdue(due_date, on=on):
         return _not_before_due(kind, schedule)
     if debtor_type is not DebtorType.COMPANY:
         return _refused(

@@ -5,9 +5,14 @@ Rules applied (DOMAIN.md §3):
 - No interest before the due date (förfallodag) (2 §). With a due date fixed in advance, late
   interest runs **from the due date** (3 §): the days ``d`` with ``due_date < d <= as_of`` bear
   interest. (When there is no such due date, 4 § — 30 days after a demand — the caller passes
-  that day as ``due_date``.) A due date on a non-bank day: a payment on the next bank day
-  counts as in time — the caller decides that; if it was not paid then, interest still runs
-  from ``due_date``.
+  that day as ``due_date``.)
+- A due date on a non-bank day (DOMAIN.md §3 safe default, cf. lag (1930:173) 2 §): a payment
+  on the next bank day (``calendar.last_day_in_time``) counts as in time. So nothing is owed
+  as of a day up to that bank day, capital paid by then bears no interest at all (a payment
+  in that window counts as made on the due date), and capital still unpaid after it bears
+  interest from ``due_date`` itself. This module is the one place that applies the rule:
+  every balance (case view, daily run, payment allocation, letters) goes through
+  ``compute_interest``.
 - Statutory rate: the reference rate (referensränta) **in force at each time** + 8 percentage
   points (6 §), floored at 0 %. The reference rate is the Riksbank policy rate on 30 June /
   31 December rounded up to the nearest half point, valid from 1 July / 1 January (9 §).
@@ -44,6 +49,13 @@ Worked example — 10 000 kr due 2023-06-15, as of 2023-07-15::
     ...                           as_of=date(2023, 7, 15), rates=table)
     >>> [period.amount_ore for period in result.periods], result.amount_ore
     ([4315, 4726], 9041)
+
+Due on Saturday 2026-05-30, 1 000 kr paid on Monday 2026-06-01 — in time, no interest::
+
+    >>> paid_monday = [CapitalChange(on=date(2026, 6, 1), capital_ore=0)]
+    >>> compute_interest(capital_ore=100_000, due_date=date(2026, 5, 30), as_of=date(2026, 6, 30),
+    ...                  rates=table, capital_changes=paid_monday).amount_ore
+    0
 """
 
 from __future__ import annotations
@@ -54,6 +66,7 @@ from datetime import date, timedelta
 from decimal import Decimal, localcontext
 from itertools import pairwise
 
+from fordra.domain.calendar import last_day_in_time
 from fordra.domain.money import format_amount, round_half_up
 
 __all__ = [
@@ -225,14 +238,19 @@ def compute_interest(
     rates: ReferenceRateTable,
     agreed_rate_percent: Decimal | None = None,
     capital_changes: Sequence[CapitalChange] = (),
+    bank_day_grace: bool = True,
 ) -> InterestResult:
     """Late interest on ``capital_ore`` for the days ``due_date < d <= as_of``.
 
     Statutory (reference rate + 8 pp, per half-year) unless ``agreed_rate_percent`` is given.
     ``capital_changes`` set the capital for the days after each change's ``on``; several on one
-    day: the last one given wins. Raises ``RateMissingError`` for statutory interest on a day
-    before the first reference rate, ``ValueError`` for negative capital or a negative or
-    non-finite agreed rate.
+    day: the last one given wins. With ``bank_day_grace`` (the default: ``due_date`` is a day
+    the debtor had to pay by) a due date on a non-bank day gives time to the next bank day
+    (module docstring, DOMAIN.md §3): nothing as of a day up to it, and a change dated in that
+    window counts as made on ``due_date``. ``False`` where ``due_date`` is only the day interest
+    is counted from (a plan's forecast from today). Raises ``RateMissingError`` for statutory
+    interest on a day before the first reference rate, ``ValueError`` for negative capital or a
+    negative or non-finite agreed rate.
     """
     agreed = agreed_rate_percent is not None
     basis, rule = (BASIS_AGREED, RULE_AGREED) if agreed else (BASIS_STATUTORY, RULE_STATUTORY)
@@ -243,11 +261,18 @@ def compute_interest(
     changes = sorted(capital_changes, key=lambda change: change.on)  # stable: last given wins
     if capital_ore < 0 or any(change.capital_ore < 0 for change in changes):
         raise ValueError("capital must not be negative")
+    last = as_of
+    if bank_day_grace:
+        in_time = last_day_in_time(due_date)
+        if as_of <= in_time:
+            last = due_date  # not late yet: no day bears interest (räntelagen 2 §)
+        elif in_time > due_date:
+            changes = _paid_in_time(changes, due_date=due_date, in_time=in_time)
 
     periods: list[InterestPeriod] = []
     for start, end in _segments(
         first=due_date + _ONE_DAY,
-        last=as_of,
+        last=last,
         initial_ore=capital_ore,
         changes=changes,
         split_half_years=not agreed,
@@ -283,6 +308,23 @@ def compute_interest(
         version=rates.version,
         provisional=any(period.provisional for period in periods),
     )
+
+
+def _paid_in_time(
+    changes: Sequence[CapitalChange], *, due_date: date, in_time: date
+) -> list[CapitalChange]:
+    """``changes`` with those dated after ``due_date`` up to ``in_time`` moved to ``due_date``.
+
+    ``changes`` come sorted by day; a stable sort keeps a moved change after those made on or
+    before the due date, so the last one still wins.
+    """
+    moved = [
+        CapitalChange(on=due_date, capital_ore=change.capital_ore)
+        if due_date < change.on <= in_time
+        else change
+        for change in changes
+    ]
+    return sorted(moved, key=lambda change: change.on)
 
 
 _RATE_SCALE = 10_000  # rates with up to four decimals are computed in exact integers

@@ -24,12 +24,19 @@ match wins, then the first step not yet taken. The guards, in order (reason in q
 6. skuldsanering opened by Kronofogden — "skuldsanering": all collection of covered claims must
    stop (skuldsaneringslagen (2016:675); DOMAIN.md §10);
 7. the debtor has died — "dödsbo": no dunning of the deceased, no new fees (DOMAIN.md §10);
-8. no claim with capital left is past its due date — "not due": no measure and no fee before the
-   due date (lag (1981:739) 1 §; räntelagen (1975:635) 2 §);
+8. no claim with capital left is overdue — "not due": no measure and no fee before the due date
+   (lag (1981:739) 1 §; räntelagen (1975:635) 2 §), nor — for a due date on a non-bank day —
+   before the next bank day, on which a payment still counts as in time (DOMAIN.md §3;
+   ``calendar.is_overdue``). The anchor ``"due_date"`` is that last day in time as well;
 9. every step is taken — "ladder finished";
 10. the next step's anchor is not there yet — "waiting for <step>";
 11. the next step is not due — "not due: <step> on YYYY-MM-DD";
-12. today is not a bank day — "quiet day": no letter is dated or sent on a weekend or holiday.
+12. today is not a bank day — "quiet day": no letter is dated or sent on a weekend or holiday;
+13. the next step may add a fee and the whole remainder (capital + interest + fees outstanding,
+    ``balance_ore``) is below the creditor's threshold ``trifle_ore`` — "trifle": a fee-bearing
+    letter for a few kronor is not a cost "skäligen påkallad" (lag (1981:739) 1 §) nor god
+    inkassosed (DOMAIN.md §3). The daily run then does what the creditor's agreement says with
+    the remainder (write it off or return it). Steps without a fee are not affected.
 
 Otherwise the step applies ("step <name>"). A letter gets a pay-by date ``pay_days`` after its
 date (moved to a bank day); an inkassokrav ("demand" and "demand_reminder" letters) gets at
@@ -68,7 +75,12 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
 
-from fordra.domain.calendar import bank_day_on_or_after, is_bank_day
+from fordra.domain.calendar import (
+    bank_day_on_or_after,
+    is_bank_day,
+    is_overdue,
+    last_day_in_time,
+)
 from fordra.domain.fees import (
     DebtorType,
     FeeKind,
@@ -101,6 +113,7 @@ __all__ = [
     "RETURN_STEP_NAME",
     "STAGE_STATES",
     "STEP_DAYS_MAX",
+    "TRIFLE_REASON",
     "CaseSnapshot",
     "ClaimFee",
     "ClaimSnapshot",
@@ -151,6 +164,7 @@ LADDER_STEPS_MAX = 20
 STEP_DAYS_MAX = 366
 
 RETURN_STEP_NAME = "return_to_creditor"
+TRIFLE_REASON = "trifle"  # Decision.reason when the remainder is below the creditor's threshold
 OVERRIDE_FIELDS = frozenset({"days", "pay_days", "channels", "text", "enabled"})
 _LETTER_ONLY_FIELDS = frozenset({"pay_days", "channels", "text"})
 _STEP_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -380,6 +394,10 @@ class CaseSnapshot:
     creditor_entitled_to_interest: bool = True
     limitation_date: date | None = None  # the day the first open claim becomes time-barred
     foreign_partner: bool = False  # handed to a partner agency abroad
+    # The creditor's trifle threshold (småbelopp), öre: no fee-bearing step while balance_ore is
+    # below it (0: none). A loader may leave interest out of balance_ore where capital + fees
+    # alone reach the threshold — interest can only add to it.
+    trifle_ore: int = 0
 
 
 @dataclass(frozen=True)
@@ -451,7 +469,7 @@ def decide(*, case: CaseSnapshot, ladder: Ladder, today: date, fees: FeeSchedule
     if case.deceased:
         return stop("dödsbo")
     open_claims = [claim for claim in case.claims if claim.capital_ore > 0]
-    if not any(claim.due_date < today for claim in open_claims):
+    if not any(is_overdue(claim.due_date, on=today) for claim in open_claims):
         return stop("not due")
     if next_step is None:
         return stop("ladder finished")
@@ -463,6 +481,8 @@ def decide(*, case: CaseSnapshot, ladder: Ladder, today: date, fees: FeeSchedule
         return stop(f"not due: {next_step.name} on {due_on.isoformat()}", due_on=due_on)
     if not is_bank_day(today):
         return stop("quiet day", due_on=due_on)
+    if next_step.fee is not None and case.balance_ore < case.trifle_ore:
+        return stop(TRIFLE_REASON, due_on=due_on)
 
     pay_by: date | None = None
     claim_fees: tuple[ClaimFee, ...] = ()
@@ -529,7 +549,8 @@ def _anchor_date(
     step: Step, steps_done: Mapping[str, StepRecord], open_claims: Sequence[ClaimSnapshot]
 ) -> date | None:
     if step.anchor == "due_date":
-        return min(claim.due_date for claim in open_claims)
+        # The last day a payment is in time: a Saturday due date counts from Monday (DOMAIN §3).
+        return last_day_in_time(min(claim.due_date for claim in open_claims))
     name, _, attribute = step.anchor.partition(".")
     record = steps_done.get(name)
     if record is None:

@@ -578,6 +578,7 @@ class _Simulation:
                 CapitalChange(on=part.due_date, capital_ore=part.capital_after_ore)
                 for part in parts
             ],
+            bank_day_grace=False,  # interest is counted from today, not from a due date
         )
 
     def _interest(self, *, capital_ore: int, after: date, up_to: date) -> int:
@@ -589,6 +590,7 @@ class _Simulation:
             as_of=up_to,
             rates=self.rates,
             agreed_rate_percent=self.agreed_rate_percent,
+            bank_day_grace=False,  # ``after`` is where a run of days starts, not a due date
         ).amount_ore
 
 

@@ -70,6 +70,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Final
 
+from fordra.domain.calendar import is_overdue
 from fordra.domain.fees import DebtorType
 from fordra.domain.money import format_amount
 
@@ -319,7 +320,7 @@ def kfm_refusals(facts: CaseFacts) -> tuple[str, ...]:
         )
     if facts.balance_ore <= 0:
         refusals.append("Inget belopp att kräva.")
-    if facts.oldest_due_date >= facts.today:
+    if not is_overdue(facts.oldest_due_date, on=facts.today):
         refusals.append(
             "Fordran har inte förfallit: betalningsföreläggande gäller förfallna fordringar."
         )

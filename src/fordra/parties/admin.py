@@ -5,7 +5,16 @@ from fordra.parties.models import Creditor, Debtor
 
 @admin.register(Creditor)
 class CreditorAdmin(admin.ModelAdmin):
-    list_display = ("name", "orgnr", "bankgiro", "service_level", "template", "reminder_fee_agreed")
+    list_display = (
+        "name",
+        "orgnr",
+        "bankgiro",
+        "service_level",
+        "template",
+        "reminder_fee_agreed",
+        "trifle_ore",
+        "trifle_policy",
+    )
     search_fields = ("name", "orgnr")
     list_filter = ("service_level", "template")
 

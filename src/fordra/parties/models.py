@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -42,6 +43,18 @@ class PayoutAccountType(models.TextChoices):
     BANKGIRO = "bankgiro", "Bankgiro"
     PLUSGIRO = "plusgiro", "Plusgiro"
     IBAN = "iban", "IBAN"
+
+
+class TriflePolicy(models.TextChoices):
+    """What becomes of a remainder below the creditor's trifle threshold (DOMAIN.md §3)."""
+
+    WRITE_OFF = "write_off", "Skrivs av"
+    RETURN = "return", "Återlämnas till borgenären"
+
+
+# Småbelopp: a remainder below this is never escalated to a fee-bearing step (DOMAIN.md §3).
+TRIFLE_ORE_DEFAULT = 5_000  # 50 kr
+TRIFLE_ORE_MAX = 100_000  # 1 000 kr: a higher "trifle" would give up real claims
 
 
 class Creditor(models.Model):
@@ -95,6 +108,25 @@ class Creditor(models.Model):
         default=False,
         help_text="Whether the creditor's customer terms let it charge a reminder fee "
         "(lag 1981:739 2 §: agreed at the latest when the debt arose).",
+    )
+    # Trifles (småbelopp, DOMAIN.md §3): no fee-bearing letter for a remainder below the
+    # threshold; the agreement says whether such a remainder is written off or returned.
+    trifle_ore = models.BigIntegerField(
+        "småbeloppsgräns (öre)",
+        default=TRIFLE_ORE_DEFAULT,
+        db_default=TRIFLE_ORE_DEFAULT,
+        validators=[MinValueValidator(0), MaxValueValidator(TRIFLE_ORE_MAX)],
+        help_text="In öre (5000 = 50 kr). No reminder or inkassokrav with a fee while the whole "
+        "remainder (capital + interest + fees) is below it; 0 = no threshold.",
+    )
+    trifle_policy = models.CharField(
+        "småbelopp hanteras",
+        max_length=12,
+        choices=TriflePolicy.choices,
+        default=TriflePolicy.WRITE_OFF,
+        db_default=TriflePolicy.WRITE_OFF,
+        help_text="What becomes of a remainder below the threshold: written off (the case closes "
+        "as written off) or returned to the creditor (the case closes as recalled).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,4 +1,4 @@
-"""Creditor services (writes)."""
+"""Creditor services (writes): register a creditor and its agreement, change the agreement."""
 
 from __future__ import annotations
 
@@ -15,15 +15,19 @@ from fordra.domain.identifiers import (
     validate_bankgiro,
     validate_plusgiro,
 )
+from fordra.domain.money import format_amount
 from fordra.domain.settlement import Pricing
 from fordra.domain.settlement import PricingModel as DomainPricingModel
 from fordra.parties.models import (
+    TRIFLE_ORE_DEFAULT,
+    TRIFLE_ORE_MAX,
     Creditor,
     PayoutAccountType,
     PricingModel,
     RemitEvery,
     ServiceLevel,
     Template,
+    TriflePolicy,
 )
 
 NAME_CHARS_MAX = 200
@@ -45,6 +49,8 @@ def creditor_add(
     remit_every: str = RemitEvery.MONTHLY,
     payout_plusgiro: str | None = None,
     payout_iban: str | None = None,
+    trifle_ore: int = TRIFLE_ORE_DEFAULT,
+    trifle_policy: str = TriflePolicy.WRITE_OFF,
 ) -> tuple[Creditor, bool]:
     """Register a creditor and its agreement. Returns (creditor, created).
 
@@ -80,6 +86,7 @@ def creditor_add(
         commission = Decimal(0)
     if annual_fee_ore < 0 or per_case_fee_ore < 0:
         problems.append("fees: must not be negative")
+    problems.extend(_trifle_problems(trifle_ore=trifle_ore, trifle_policy=trifle_policy))
     if not problems:
         try:
             Pricing(
@@ -120,6 +127,8 @@ def creditor_add(
         "remit_every": remit_every,
         "payout_account_type": payout_type,
         "payout_account": payout_account,
+        "trifle_ore": trifle_ore,
+        "trifle_policy": trifle_policy,
     }
     with transaction.atomic():
         existing = Creditor.objects.filter(orgnr=orgnr).first()
@@ -137,3 +146,49 @@ def creditor_add(
                 code="conflict",
             )
         return existing, False
+
+
+def creditor_update(
+    *, orgnr: str, trifle_ore: int | None = None, trifle_policy: str | None = None
+) -> Creditor:
+    """Change a creditor's agreement: the fields given, the others kept.
+
+    The daily run notices the change (the agreement's fingerprint, ``collection.run``) and looks
+    at every open case of the creditor again. Refused with every problem named, nothing written.
+    """
+    try:
+        orgnr = parse_orgnr(orgnr)
+    except IdentifierError as exc:
+        raise ApplicationError(f"orgnr: {exc}") from exc
+    changes: dict[str, object] = {}
+    if trifle_ore is not None:
+        changes["trifle_ore"] = trifle_ore
+    if trifle_policy is not None:
+        changes["trifle_policy"] = trifle_policy
+    if not changes:
+        raise ApplicationError("nothing to change: give --trifle or --trifle-policy")
+    problems = _trifle_problems(
+        trifle_ore=TRIFLE_ORE_DEFAULT if trifle_ore is None else trifle_ore,
+        trifle_policy=TriflePolicy.WRITE_OFF if trifle_policy is None else trifle_policy,
+    )
+    if problems:
+        raise ApplicationError("the creditor was not updated", details=problems)
+    with transaction.atomic():
+        creditor = Creditor.objects.select_for_update().filter(orgnr=orgnr).first()
+        if creditor is None:
+            raise ApplicationError(f"no creditor with organisationsnummer {orgnr}", code="not_found")
+        Creditor.objects.filter(pk=creditor.pk).update(**changes)
+        creditor.refresh_from_db()
+    return creditor
+
+
+def _trifle_problems(*, trifle_ore: int, trifle_policy: str) -> list[str]:
+    problems = []
+    if not 0 <= trifle_ore <= TRIFLE_ORE_MAX:
+        problems.append(
+            f"trifle: must be from 0 kr to {format_amount(TRIFLE_ORE_MAX)}, not "
+            f"{format_amount(trifle_ore)}"
+        )
+    if trifle_policy not in TriflePolicy.values:
+        problems.append(f"trifle_policy: one of {', '.join(TriflePolicy.values)}")
+    return problems

@@ -300,7 +300,7 @@ def test_no_interest_when_the_as_of_date_is_before_the_due_date(
 def test_one_day_late_is_one_day_of_interest(rates: ReferenceRateTable) -> None:
     # 1 000 000 × 12 × 1 / 36 500 = 328.77 → 329
     result = statutory(
-        rates, capital_ore=TEN_THOUSAND_KRONOR, due_date=date(2024, 3, 31), as_of=date(2024, 4, 1)
+        rates, capital_ore=TEN_THOUSAND_KRONOR, due_date=date(2024, 3, 27), as_of=date(2024, 3, 28)
     )
     assert result.amount_ore == 329
 
