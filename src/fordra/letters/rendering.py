@@ -393,24 +393,28 @@ def _payment_fields(content: LetterContent, labels: Mapping[str, str],
 
 def _fee_rows(content: LetterContent, *, labels: Mapping[str, str],
               fee_names: Mapping[str, str]) -> list[dict[str, str]]:
-    """One row per kind and amount: "Inkassoavgift" or "Inkassoavgift, 3 × 180,00 kr", with
-    the invoices it was charged on and the row's sum (each cost stays separate by kind)."""
-    groups: dict[tuple[str, int], list[str]] = {}
+    """One row per kind and amount: "Inkassoavgift" or "Förseningsersättning, 2 × 450,00 kr",
+    with the invoices it was charged on and the row's sum (each cost stays separate by kind).
+
+    A letter's one påminnelseavgift or inkassoavgift (DOMAIN.md §2) is its own row naming every
+    invoice it was charged for (``LetterFee.covers``): one fee, never "n × 180,00 kr"."""
+    groups: dict[tuple[str, int, tuple[str, ...]], list[str]] = {}
     for fee in content.fees:
-        groups.setdefault((fee.kind.value, fee.amount_ore), []).append(
+        groups.setdefault((fee.kind.value, fee.amount_ore, fee.covers), []).append(
             fee.invoice_number or labels["fee_case"]
         )
     all_invoices = {i.invoice_number for i in content.invoices}
     rows = []
-    for (kind, amount), invoices in groups.items():
+    for (kind, amount, covers), invoices in groups.items():
         label = fee_names.get(kind, kind)
         if len(invoices) > 1:
             label = f"{label}, {len(invoices)} × {format_amount(amount)}"
-        covers_all = len(invoices) > 2 and set(invoices) == all_invoices
+        shown = list(covers) or invoices
+        covers_all = len(shown) > 2 and set(shown) == all_invoices
         rows.append(
             {
                 "label": label,
-                "invoice": labels["fee_all_invoices"] if covers_all else ", ".join(invoices),
+                "invoice": labels["fee_all_invoices"] if covers_all else ", ".join(shown),
                 "amount": format_amount(amount * len(invoices)),
             }
         )

@@ -73,7 +73,7 @@ def mandatory_items(content: LetterContent) -> list[str]:
         "Ränta " + format_amount(content.interest_ore),
         "Kostnader " + format_amount(content.fees_ore),
         "Påminnelseavgift INV-1000 60,00 kr",
-        "Inkassoavgift, 2 × 180,00 kr INV-1000, INV-1001 360,00 kr",
+        "Inkassoavgift INV-1000, INV-1001 180,00 kr",
         "Att betala " + format_amount(content.total_ore),
         content.pay_by.isoformat(),
         format_bankgiro(content.bankgiro),
@@ -140,6 +140,36 @@ def test_a_reminder_is_friendly_and_says_it_can_be_ignored_if_paid() -> None:
     assert "Betalningspåminnelse" in text
     assert "Om du redan har betalat kan du bortse från det här brevet." in text
     assert "Inkassokrav" not in text
+
+
+def test_a_reminder_over_two_invoices_shows_one_60_kr_fee_for_both() -> None:
+    # DOMAIN.md §2: one påminnelseavgift per written reminder — never "2 × 60,00 kr".
+    reminder = a_reminder(2)
+
+    for text in (pdf_text(render_pdf(reminder)), html_text(render_html(reminder))):
+        assert "Påminnelseavgift INV-1000, INV-1001 60,00 kr" in " ".join(text.split())
+        assert "×" not in text
+
+
+def test_an_inkassokrav_over_three_invoices_shows_one_180_kr_fee_for_all() -> None:
+    text = " ".join(pdf_text(render_pdf(a_demand(3))).split())
+
+    assert "Inkassoavgift alla fakturor ovan 180,00 kr" in text
+    assert "Inkassoavgift," not in text
+
+
+def test_forseningsersattning_stays_one_per_invoice_in_the_fee_table() -> None:
+    items = tuple(an_invoice(n) for n in range(2))
+    fees = tuple(
+        LetterFee(FeeKind.LATE_PAYMENT_COMPENSATION, 45000, "lag (1981:739) 4 a §",
+                  i.invoice_number, charged_on=i.due_date + timedelta(days=5))
+        for i in items
+    )
+    letter = retotal(a_demand(2), fees=fees)
+
+    text = " ".join(pdf_text(render_pdf(letter)).split())
+
+    assert "Förseningsersättning, 2 × 450,00 kr INV-1000, INV-1001 900,00 kr" in text
 
 
 def test_a_demand_reminder_adds_no_new_fee_and_says_so() -> None:
