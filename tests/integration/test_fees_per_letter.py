@@ -163,3 +163,25 @@ def test_a_business_pays_450_kr_per_claim_and_no_reminder_or_demand_fee_on_top(
     demand = Letter.objects.get(case=case, kind="demand")
     assert demand.content["fees_ore"] == 90000
     assert_money_invariants()
+
+
+def test_the_daily_runs_inkassokrav_speaks_to_a_company_and_to_a_consumer_each_in_its_terms(
+    creditor, reference_rates
+):
+    # Issue 10 item 6, DOMAIN.md §7: for a company the application for betalningsföreläggande is
+    # itself registered by credit-reporting firms; for a consumer only an utslag.
+    from fordra.letters.services import letter_html
+
+    company = import_invoices(("B-1", "2026-06-10"), debtor=COMPANY, name="company.csv")
+    consumer = import_invoices(("P-1", "2026-06-10"), name="consumer.csv")
+
+    run_days(date(2026, 6, 10), date(2026, 7, 9))
+
+    company_text = " ".join(letter_html(Letter.objects.get(case=company, kind="demand")).split())
+    consumer_text = " ".join(letter_html(Letter.objects.get(case=consumer, kind="demand")).split())
+    registered = "registrerar kreditupplysningsföretagen redan ansökan om betalningsföreläggande"
+    assert registered in company_text
+    assert "kan det leda till en betalningsanmärkning" not in company_text
+    assert registered not in consumer_text
+    assert "(utslag) kan det leda till en betalningsanmärkning" in consumer_text
+    assert Letter.objects.get(case=company, kind="demand").content["debtor_type"] == "company"

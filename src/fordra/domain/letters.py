@@ -53,7 +53,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from fordra.domain.calendar import add_bank_days, bank_day_on_or_after
-from fordra.domain.fees import FeeKind, FeeRateMissingError, FeeSchedule
+from fordra.domain.fees import DebtorType, FeeKind, FeeRateMissingError, FeeSchedule
 from fordra.domain.identifiers import IdentifierError, validate_bankgiro
 from fordra.domain.money import format_amount
 from fordra.domain.ocr import OcrError, validate_ocr
@@ -204,6 +204,10 @@ class LetterContent:
     pay_by: date
     reminder_fee_agreed: bool
     protected_identity: bool = False
+    # Who the debtor is decides some wording: for a company (a juridisk person, or an enskild
+    # näringsidkare pursued as a business) the application for betalningsföreläggande itself is
+    # registered by the credit-reporting firms, for a consumer only an utslag (DOMAIN.md §7).
+    debtor_type: DebtorType = DebtorType.PERSON
     # A plan's confirmation: its installments (drawn as the table "Betalningsplan"; the payment
     # block then shows the first one) and a note under the table. Empty for other letters.
     schedule: tuple[ScheduleLine, ...] = ()

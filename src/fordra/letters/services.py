@@ -26,7 +26,7 @@ from django.db import transaction
 from fordra.claims.models import Case, CaseEvent, Invoice, covered_invoice_ids
 from fordra.claims.selectors import case_balance, invoice_capitals
 from fordra.claims.tasks import task_open
-from fordra.domain.fees import FeeKind
+from fordra.domain.fees import DebtorType, FeeKind
 from fordra.domain.identifiers import validate_bankgiro
 from fordra.domain.letters import (
     LetterContent,
@@ -206,6 +206,7 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
         pay_by=letter.pay_by or day,
         reminder_fee_agreed=_reminder_fee_agreed(case, invoices, fees),
         protected_identity=debtor.protected_identity,
+        debtor_type=DebtorType(debtor.debtor_type),
         **_schedule(letter.extra),
     )
 
@@ -468,6 +469,8 @@ def content_from_json(data: dict[str, Any]) -> LetterContent:
             "creditor": party(data["creditor"]),
             "agency": party(data["agency"]),
             "debtor": party(data["debtor"]),
+            # Letters rendered before the wording per debtor type were all in the consumer's.
+            "debtor_type": DebtorType(data.get("debtor_type", DebtorType.PERSON.value)),
             "invoices": tuple(
                 LetterInvoice(
                     **{**i, "invoice_date": day(i["invoice_date"]), "due_date": day(i["due_date"])}

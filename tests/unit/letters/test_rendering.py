@@ -14,7 +14,7 @@ from itertools import pairwise
 import pytest
 from pypdf import PdfReader
 
-from fordra.domain.fees import FeeKind
+from fordra.domain.fees import DebtorType, FeeKind
 from fordra.domain.identifiers import format_bankgiro
 from fordra.domain.letters import LetterContent, LetterFee, LetterParty
 from fordra.domain.money import format_amount
@@ -170,6 +170,33 @@ def test_forseningsersattning_stays_one_per_invoice_in_the_fee_table() -> None:
     text = " ".join(pdf_text(render_pdf(letter)).split())
 
     assert "Förseningsersättning, 2 × 450,00 kr INV-1000, INV-1001 900,00 kr" in text
+
+
+def test_a_company_inkassokrav_pdf_and_html_carry_the_company_consequences() -> None:
+    demand = a_demand(2, debtor_type=DebtorType.COMPANY)
+
+    for text in (pdf_text(render_pdf(demand)), html_text(render_html(demand))):
+        flat = " ".join(text.split())
+        assert "registrerar kreditupplysningsföretagen redan ansökan om betalningsföreläggande" in (
+            flat
+        )
+        assert "kan det leda till en betalningsanmärkning" not in flat
+    assert lint_all(demand, schedule=load_fee_schedule()) == ()
+
+
+def test_a_company_inkassokrav_whose_texts_lack_the_company_consequences_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blocks = dict(rendering.load_texts("demand"))
+    del blocks["consequence_company"]
+    monkeypatch.setattr(rendering, "load_texts", lambda name: blocks)
+
+    problems = lint_texts(a_demand(debtor_type=DebtorType.COMPANY))
+    consumer = lint_texts(a_demand())
+
+    assert [p.code for p in problems] == ["missing_company_consequence_text"]
+    assert "DOMAIN.md §7" in problems[0].message
+    assert consumer == ()
 
 
 def test_a_demand_reminder_adds_no_new_fee_and_says_so() -> None:
