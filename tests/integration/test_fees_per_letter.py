@@ -185,3 +185,45 @@ def test_the_daily_runs_inkassokrav_speaks_to_a_company_and_to_a_consumer_each_i
     assert registered not in consumer_text
     assert "(utslag) kan det leda till en betalningsanmärkning" in consumer_text
     assert Letter.objects.get(case=company, kind="demand").content["debtor_type"] == "company"
+
+
+def test_fee_rows_from_before_the_per_letter_rule_stay_valid(creditor, reference_rates):
+    # Rows the old code wrote: one 60 kr reminder fee per invoice, keys fee:<invoice>:reminder,
+    # no coverage. They keep their keys and meaning; the next letter charges one fee for both.
+    from fordra.claims.models import Invoice
+    from fordra.domain.ledger import Posting, Transaction
+    from fordra.ledger.services import ledger_post
+
+    case = import_invoices(("F-1", "2026-06-10"), ("F-2", "2026-06-12"), name="legacy.csv")
+    run_days(date(2026, 6, 10), date(2026, 6, 17))
+    first = FeeRecord.objects.get(case=case, kind="reminder")
+    FeeRecord.objects.filter(pk=first.pk).update(key=f"fee:{first.invoice_id}:reminder", covers="")
+    second = Invoice.objects.get(invoice_number="F-2")
+    FeeRecord.objects.create(
+        case=case, invoice=second, kind="reminder", amount_ore=6000, date=date(2026, 6, 17),
+        rule=first.rule, version=first.version, explanation="Påminnelseavgift 60,00 kr",
+        step="reminder", key=f"fee:{second.id}:reminder",
+    )
+    ledger_post(
+        [
+            Transaction(
+                key="legacy-fee:F-2", date=date(2026, 6, 17), kind="fee_charged", memo="legacy",
+                postings=(
+                    Posting(account=f"case:{case.id}:fees", amount_ore=6000),
+                    Posting(account=f"claims:{case.creditor_id}", amount_ore=-6000),
+                ),
+            )
+        ],
+        now=NOW,
+    )
+
+    run_days(date(2026, 6, 18), date(2026, 7, 9))
+
+    rows = list(FeeRecord.objects.filter(case=case).order_by("id").values_list("kind", "amount_ore"))
+    assert rows == [("reminder", 6000), ("reminder", 6000), ("demand", 18000)]
+    shown = case_detail_json(case, as_of=date(2026, 7, 9))
+    assert [f["invoice_numbers"] for f in shown["fees"]] == [["F-1"], ["F-2"], ["F-1", "F-2"]]
+    demand = Letter.objects.get(case=case, kind="demand")
+    assert demand.status == "sent"  # the old rows were charged by an earlier letter
+    assert ledger_fees(case) == 30000
+    assert_money_invariants()
