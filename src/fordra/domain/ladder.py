@@ -167,7 +167,7 @@ _FINISHED = "end"  # the rule's step part once every step is taken
 
 
 class StepKind(StrEnum):
-    LETTER = "letter"  # send a letter (and add the step's fee per claim)
+    LETTER = "letter"  # send a letter (and add the step's fee: one per letter or per claim)
     TASK = "task"  # create a staff task (e.g. public sector ability assessment)
     DECISION = "decision"  # hand-over point: flag awaiting_decision + staff task, stop
     RETURN = "return_to_creditor"  # close the case as closed_recalled (reminders-only service)
@@ -191,7 +191,7 @@ class Step:
     days: int
     letter: str | None = None  # LETTER steps: "reminder" | "demand" | "demand_reminder" | "notice"
     pay_days: int = 0  # time to pay printed in the letter, days from the letter date
-    fee: FeeKind | None = None  # REMINDER, DEMAND or LATE_PAYMENT_COMPENSATION, per claim
+    fee: FeeKind | None = None  # REMINDER or DEMAND (one per letter), LATE_PAYMENT_COMPENSATION
     state: str | None = None  # case state after the step
     flag: str | None = None  # flag set on the case ("awaiting_decision", "ability_assessment")
     task: str | None = None  # staff task text (Swedish)
