@@ -415,7 +415,7 @@ def _lint_one_fee_per_letter(content: LetterContent) -> Iterator[LintProblem]:
         own = [
             fee
             for fee in content.fees
-            if fee.kind is kind and (fee.charged_on or content.letter_date) == content.letter_date
+            if fee.kind == kind and (fee.charged_on or content.letter_date) == content.letter_date
         ]
         if len(own) > 1:
             yield LintProblem(

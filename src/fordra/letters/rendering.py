@@ -245,7 +245,7 @@ def letter_texts(content: LetterContent) -> dict[str, str]:
     Raises ``LetterTextError`` for an unknown or malformed texts file or placeholder.
     """
     name = _text_name(content)
-    blocks = _for_debtor(load_texts(name), company=content.debtor_type is DebtorType.COMPANY)
+    blocks = _for_debtor(load_texts(name), company=content.debtor_type == DebtorType.COMPANY)
     values = _placeholders(content)
     filled: dict[str, str] = {}
     for key, block in blocks.items():
@@ -295,7 +295,7 @@ def lint_texts(content: LetterContent) -> tuple[LintProblem, ...]:
                     "happens if the debtor neither pays nor objects (inkassolagen 5 §)",
                 )
             )
-        elif content.debtor_type is DebtorType.COMPANY and not load_texts(name).get(
+        elif content.debtor_type == DebtorType.COMPANY and not load_texts(name).get(
             f"consequence{COMPANY_SUFFIX}", ""
         ):
             # The consumer's wording ("only an utslag gives a betalningsanmärkning") misstates
