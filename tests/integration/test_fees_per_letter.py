@@ -227,3 +227,24 @@ def test_fee_rows_from_before_the_per_letter_rule_stay_valid(creditor, reference
     assert demand.status == "sent"  # the old rows were charged by an earlier letter
     assert ledger_fees(case) == 30000
     assert_money_invariants()
+
+
+def test_the_case_page_shows_the_letters_one_fee_with_every_invoice_it_covers(
+    creditor, reference_rates, client
+):
+    import re
+
+    from django.contrib.auth.models import User
+
+    case = import_invoices(("F-1", "2026-06-10"), ("F-2", "2026-06-12"), name="page.csv")
+    run_days(date(2026, 6, 10), date(2026, 7, 9))
+    client.force_login(User.objects.create_user("handlaggare", is_staff=True))
+
+    page = client.get(f"/staff/cases/{case.ref}/").content.decode()
+
+    fees = page[page.index('data-testid="fees"') :]
+    fees = fees[: fees.index("</section>")]
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in fees.split("<tr>")[2:]]
+    assert len(rows) == 2
+    assert "F-1, F-2" in rows[0] and rows[0].endswith("60,00 kr")
+    assert "F-1, F-2" in rows[1] and rows[1].endswith("180,00 kr")
