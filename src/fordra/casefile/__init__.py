@@ -54,6 +54,7 @@ def case_detail_json(case: Case, *, as_of: date) -> dict[str, Any]:
         fees=fees,
         allocations=allocations,
     )
+    numbers = {i.id: i.invoice_number for i in invoices}
     events = CaseEvent.objects.filter(case=case).order_by("date", "id")
     letters = Letter.objects.filter(case=case).order_by("letter_date", "id")
     return {
@@ -89,6 +90,11 @@ def case_detail_json(case: Case, *, as_of: date) -> dict[str, Any]:
                 "rule": f.rule,
                 "version": f.version,
                 "invoice_number": f.invoice.invoice_number,
+                # The invoices the fee was charged for: a letter's one påminnelseavgift or
+                # inkassoavgift covers every invoice of the letter (DOMAIN.md §2).
+                "invoice_numbers": [
+                    numbers[i] for i in f.covered_invoice_ids if i in numbers
+                ],
                 "explanation": f.explanation,
             }
             for f in fees

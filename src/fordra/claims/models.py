@@ -221,8 +221,17 @@ class CaseEvent(models.Model):
 class FeeRecord(models.Model):
     """A fee added to a claim, ledger-ready: amount, the rule and version that allowed it, dates.
 
-    ``key`` is the idempotency key derived from the cause (``fee:<invoice id>:<kind>`` for the
-    once-per-claim fees), so a re-run can never add the same fee twice.
+    ``key`` is the idempotency key derived from the cause, so a re-run can never add the same fee
+    twice: ``fee:<invoice id>:<kind>`` for a per-claim fee (förseningsersättning);
+    ``fee:case:<case id>:<step>:<kind>`` for a letter's one påminnelseavgift or inkassoavgift
+    (lag (1981:739) 2 §, 3 § 1: one per letter, DOMAIN.md §2); ``fee:case:<case id>:plan``;
+    ``kfm:<case id>:<date>:<kind>`` per application or enforcement. Rows written before the
+    per-letter rule keep their ``fee:<invoice id>:<kind>`` keys and stay valid.
+
+    ``invoice`` holds the fee: payments settle it with that claim (costs → interest → capital).
+    ``covers`` lists the ids of the invoices a letter's fee was charged for, comma-separated
+    (the holder first; it is the oldest); empty means the holder alone (every per-claim fee, and
+    every row written before the per-letter rule).
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="fees", db_index=False)
@@ -235,11 +244,28 @@ class FeeRecord(models.Model):
     explanation = models.CharField(max_length=500)
     step = models.CharField(max_length=60, blank=True, default="")
     key = models.CharField(max_length=120, unique=True)
+    covers = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date", "id"]
         indexes = [models.Index(fields=["case", "date"])]
+
+    @property
+    def covered_invoice_ids(self) -> tuple[int, ...]:
+        """The invoices the fee was charged for (``covers``, or else the holder alone)."""
+        return covered_invoice_ids(self.covers, holder=self.invoice_id)
+
+
+def covered_invoice_ids(covers: str, *, holder: int) -> tuple[int, ...]:
+    """``FeeRecord.covers`` read: the ids listed, or ``(holder,)`` when it is empty."""
+    ids = tuple(int(part) for part in covers.split(",") if part.strip())
+    return ids or (holder,)
+
+
+def covers_text(invoice_ids: tuple[int, ...]) -> str:
+    """``FeeRecord.covers`` written: the ids comma-separated."""
+    return ",".join(str(i) for i in invoice_ids)
 
 
 class Task(models.Model):

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
-from fordra.claims.models import Case, CaseEvent, FeeRecord, Task
+from fordra.claims.models import Case, CaseEvent, FeeRecord, Task, covers_text
 from fordra.collection.models import CaseStep, DailyRun
 from fordra.collection.runlock import HEARTBEAT_EVERY, run_lock, run_lock_heartbeat
 from fordra.collection.snapshots import CaseRow, load_snapshots, open_case_shards
@@ -42,6 +42,7 @@ from fordra.domain.fees import FeeSchedule
 from fordra.domain.ladder import (
     TRIFLE_REASON,
     CaseSnapshot,
+    ClaimFee,
     Decision,
     Ladder,
     ServiceLevel,
@@ -455,17 +456,19 @@ def _write(
                     o.version[:60],
                     o.explanation[:500],
                     step.name,
-                    f"fee:{fee.invoice_id}:{o.kind.value}",
+                    fee_key(case_id=row.case_id, step=step.name, fee=fee),
+                    covers_text(fee.covers) if fee.per_letter else "",
                     stamp,
                 )
             )
+            covering = f" för {_numbers(fee.invoice_numbers)}" if fee.per_letter else ""
             events.append(
                 (
                     row.case_id,
                     day,
                     "fee_added",
                     f"{FEE_LABELS.get(o.kind.value, o.kind.value).capitalize()} "
-                    f"{format_amount(o.amount_ore)} ({o.rule}; {o.version})",
+                    f"{format_amount(o.amount_ore)}{covering} ({o.rule}; {o.version})"[:1000],
                     "system",
                     stamp,
                 )
@@ -520,7 +523,7 @@ def _write(
     insert_rows(
         FeeRecord,
         ["case_id", "invoice_id", "kind", "amount_ore", "date", "rule", "version", "explanation",
-         "step", "key", "created_at"],
+         "step", "key", "covers", "created_at"],
         fee_rows,
     )
     creditor_of = {row.case_id: row.creditor_id for row, _ in decisions}
@@ -569,6 +572,26 @@ def _close_trifles(
             now=now,
         )
         result.actions[kind] += 1
+
+
+def fee_key(*, case_id: int, step: str, fee: ClaimFee) -> str:
+    """The fee's idempotency key (``FeeRecord.key``), derived from its cause.
+
+    A letter's one påminnelseavgift or inkassoavgift (lag (1981:739) 2 §, 3 § 1; DOMAIN.md §2)
+    is caused by the case's letter step, which a case takes once: ``fee:case:<case>:<step>:
+    <kind>`` — never the invoice, or a letter over two invoices could be charged twice. A
+    per-claim fee (förseningsersättning, 4 a §) keeps ``fee:<invoice>:<kind>``.
+    """
+    kind = fee.outcome.kind.value
+    if fee.per_letter:
+        return f"fee:case:{case_id}:{step}:{kind}"
+    return f"fee:{fee.invoice_id}:{kind}"
+
+
+def _numbers(numbers: Sequence[str]) -> str:
+    if len(numbers) == 1:
+        return f"faktura {numbers[0]}"
+    return f"fakturorna {', '.join(numbers)}"
 
 
 FEES_PER_TRANSACTION_MAX = 199  # + the contra posting: the ledger's 200-posting limit

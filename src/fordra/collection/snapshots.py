@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from fordra.claims.models import CLOSED_STATES, CaseState
+from fordra.claims.models import CLOSED_STATES, CaseState, covered_invoice_ids
 from fordra.core.bulk import adapt, query_in
 from fordra.domain.fees import DebtorType, FeeKind
 from fordra.domain.ladder import CaseSnapshot, ClaimSnapshot, StepRecord
@@ -103,13 +103,18 @@ def load_snapshots(
         invoices[case_id].append((case_id, invoice_id, number, kind, day_of(due), amount, agreed))
     fees_by_invoice: dict[int, set[FeeKind]] = defaultdict(set)
     fees_ore: dict[int, int] = defaultdict(int)
-    for case_id, invoice_id, kind, amount in _range(
-        "SELECT case_id, invoice_id, kind, amount_ore FROM claims_feerecord "
+    for case_id, invoice_id, kind, amount, covers in _range(
+        "SELECT case_id, invoice_id, kind, amount_ore, covers FROM claims_feerecord "
         "WHERE case_id BETWEEN %s AND %s",
     ):
+        # A letter's fee was charged for every invoice it covers: none of them is charged that
+        # kind again, even when the invoice holding the fee was written off since.
+        fee_kind = _FEE_KINDS[kind]
+        for covered in covered_invoice_ids(covers, holder=invoice_id) if covers else ():
+            fees_by_invoice[covered].add(fee_kind)
         if invoice_id in written_off:
             continue
-        fees_by_invoice[invoice_id].add(_FEE_KINDS[kind])
+        fees_by_invoice[invoice_id].add(fee_kind)
         fees_ore[case_id] += amount
     paid: dict[tuple[int, str], int] = defaultdict(int)
     for invoice_id, component, amount in _range(

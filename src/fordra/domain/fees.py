@@ -9,15 +9,23 @@ Swedish the debtor may read.
   date is a non-bank day, up to the next bank day, on which a payment still counts as in time
   (DOMAIN.md §3; ``fordra.domain.calendar.is_overdue``).
 - Reminder fee (påminnelseavgift, 2 § and 4 § 1): only if agreed at the latest when the debt
-  arose; 60 kr since 2013-03-16 (before: 50 kr). Practice: one per claim.
+  arose; 60 kr since 2013-03-16 (before: 50 kr). **One per written reminder letter**, however
+  many invoices it lists (DOMAIN.md §2): two invoices on one reminder are 60 kr, not 2 × 60 kr.
 - Collection fee (inkassoavgift, 3 § 1 and 4 § 2): for a demand (inkassokrav) meeting
-  inkassolagen (1974:182) 5 §; 180 kr (before: 160 kr). One per claim.
+  inkassolagen (1974:182) 5 §; 180 kr (before: 160 kr). **One per inkassokrav letter**, however
+  many invoices it covers: a creditor's claims against one debtor are merged into one
+  inkassokrav (Datainspektionen's allmänna råd; RH 2022:7 awarded one fee where two were
+  claimed). An invoice handed over later and demanded in a later letter of its own may carry
+  that letter's fee. ``PER_LETTER_FEES`` names these two kinds; ``letter_fee`` turns the answer
+  for the claims a letter is charged for into the letter's one fee.
 - Payment plan fee (amorteringsplan, 3 § 2 and 4 § 3): for a complete written plan for the whole
-  remaining debt made with the debtor; 170 kr (before: 150 kr). One per claim.
+  remaining debt made with the debtor; 170 kr (before: 150 kr). One per plan (Fordra charges it
+  at most once per case: the safe side).
 - Late payment compensation (förseningsersättning, 4 a §): 450 kr when the debtor is a business
   (or a public body buying goods or services: ``DebtorType.COMPANY``) and the creditor is
   entitled to late interest — never a consumer. Only for claims falling due from 2013-03-16
   (SFS 2013:56, transitional provisions): the amount is looked up on the due date.
+  It stays **per claim** (per fordran), unlike the reminder and collection fees.
 - When förseningsersättning is charged, the reminder and collection fees are absorbed by it
   (5 §: they are owed only to the extent they exceed it — in practice never).
 - Kronofogden's fees: the application fee for a payment order (betalningsföreläggande) 300 kr
@@ -32,7 +40,8 @@ amendment kept the old amounts for actions taken before 2013-03-16.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from itertools import pairwise
@@ -41,6 +50,7 @@ from fordra.domain.calendar import is_overdue
 from fordra.domain.money import format_amount
 
 __all__ = [
+    "PER_LETTER_FEES",
     "DebtorType",
     "FeeKind",
     "FeeOutcome",
@@ -52,6 +62,7 @@ __all__ = [
     "kfm_application_fee",
     "kfm_ombud_fee",
     "late_payment_compensation",
+    "letter_fee",
     "plan_fee",
     "reminder_fee",
 ]
@@ -69,6 +80,14 @@ class FeeKind(StrEnum):
     KFM_APPLICATION = "kfm_application"
     KFM_OMBUD = "kfm_ombud"
     ENFORCEMENT = "enforcement"
+
+
+# Fees charged once per letter, however many invoices the letter lists (lag (1981:739) 2 § and
+# 3 § 1; DOMAIN.md §2); every other kind is per claim (förseningsersättning), per plan or per
+# application to Kronofogden.
+PER_LETTER_FEES = frozenset({FeeKind.REMINDER, FeeKind.DEMAND})
+# How many invoice numbers a letter fee's explanation names before it only counts the rest.
+LETTER_FEE_NUMBERS_SHOWN_MAX = 12
 
 
 class DebtorType(StrEnum):
@@ -169,7 +188,7 @@ def reminder_fee(
         return _refused(
             kind,
             schedule,
-            rule=f"{LAW} 2 och 4 §§; praxis: en påminnelseavgift per fordran",
+            rule=f"{LAW} 2 och 4 §§; fordran har redan ingått i en avgiftsbelagd påminnelse",
             explanation="Påminnelseavgift har redan tagits ut för den här fordran.",
         )
     if late_payment_compensation_charged:
@@ -205,7 +224,7 @@ def collection_fee(
         return _refused(
             kind,
             schedule,
-            rule=f"{LAW} 3 § 1 och 4 §; praxis: en inkassoavgift per fordran",
+            rule=f"{LAW} 3 § 1 och 4 §; fordran har redan ingått i ett avgiftsbelagt inkassokrav",
             explanation="Inkassoavgift har redan tagits ut för den här fordran.",
         )
     if late_payment_compensation_charged:
@@ -218,6 +237,50 @@ def collection_fee(
         explanation=f"Inkassoavgift {format_amount(rate.amount_ore)} för ett inkassokrav enligt "
         "inkassolagen (1974:182) 5 §.",
     )
+
+
+def letter_fee(outcome: FeeOutcome, *, invoice_numbers: Sequence[str]) -> FeeOutcome:
+    """The one fee a letter carries for the claims ``invoice_numbers`` (DOMAIN.md §2).
+
+    ``outcome`` is the answer for one of those claims (``reminder_fee`` or ``collection_fee``);
+    the amount stays that one cap — never one per invoice — and the rule and the explanation
+    say so and name the invoices the letter covered, so the case page, the letter and the
+    ledger's cause all show what the fee was for:
+
+        >>> schedule = FeeSchedule(rates=(FeeRate(FeeKind.DEMAND, date(2013, 3, 16), 18000,
+        ...     "lag (1981:739) 4 §"),), version="exempel")
+        >>> one = collection_fee(on=date(2026, 7, 9), due_date=date(2026, 6, 10),
+        ...     debtor_type=DebtorType.PERSON, late_payment_compensation_charged=False,
+        ...     already_charged=False, schedule=schedule)
+        >>> fee = letter_fee(one, invoice_numbers=["F-1", "F-2"])
+        >>> fee.amount_ore
+        18000
+        >>> fee.explanation.split(". ")[-1]
+        'En avgift för brevet, som avser fakturorna F-1, F-2.'
+
+    A refused outcome, or a kind that is not charged per letter, comes back unchanged.
+    """
+    if not outcome.allowed or outcome.kind not in PER_LETTER_FEES or not invoice_numbers:
+        return outcome
+    per = (
+        "en påminnelseavgift per skriftlig påminnelse"
+        if outcome.kind is FeeKind.REMINDER
+        else "en inkassoavgift per inkassokrav (RH 2022:7)"
+    )
+    return replace(
+        outcome,
+        rule=f"{outcome.rule}; {per}",
+        explanation=f"{outcome.explanation} En avgift för brevet, som avser "
+        f"{_invoice_list(invoice_numbers)}.",
+    )
+
+
+def _invoice_list(numbers: Sequence[str]) -> str:
+    if len(numbers) == 1:
+        return f"faktura {numbers[0]}"
+    shown = ", ".join(numbers[:LETTER_FEE_NUMBERS_SHOWN_MAX])
+    rest = len(numbers) - LETTER_FEE_NUMBERS_SHOWN_MAX
+    return f"fakturorna {shown}" + (f" och {rest} till" if rest > 0 else "")
 
 
 def plan_fee(*, on: date, already_charged: bool, schedule: FeeSchedule) -> FeeOutcome:

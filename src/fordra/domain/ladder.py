@@ -50,12 +50,17 @@ days from its presumed receipt**, post being presumed received 2 bank days after
     >>> min_demand_pay_by(date(2026, 12, 22))     # received 28 Dec; 29, 30 Dec, 4, 5 Jan
     datetime.date(2027, 1, 5)
 
-A letter step's fee is added per claim through ``fordra.domain.fees`` (lag (1981:739) om
-ersättning för inkassokostnader m.m.): the påminnelseavgift only when agreed (2 §), the
-inkassoavgift only for an inkassokrav (3 §), förseningsersättning only from a business (4 a §) and
-absorbing the other two (5 §); one fee of each kind per claim (practice) — a kind already in the
-claim's ``fees_charged`` is not considered again — and never on a claim not yet due. A protected
-identity does not stop a letter, it changes the channel to Skatteverket's forwarding.
+A letter step's fee comes from ``fordra.domain.fees`` (lag (1981:739) om ersättning för
+inkassokostnader m.m.): the påminnelseavgift only when agreed (2 §), the inkassoavgift only for an
+inkassokrav (3 §), förseningsersättning only from a business (4 a §) and absorbing the other two
+(5 §); never for a claim not yet due, and never for a claim whose ``fees_charged`` already holds
+the kind (a letter charged for it before). The påminnelseavgift and the inkassoavgift are **one
+per letter** however many invoices the letter lists (``PER_LETTER_FEES``; DOMAIN.md §2, RH
+2022:7): the letter's one fee is held by the oldest claim it is allowed on (payments settle it
+with that claim) and ``covers`` every claim it is charged for — those claims carry the kind from
+then on, so a later letter charges only for invoices handed over after it. Förseningsersättning
+stays per claim. A protected identity does not stop a letter, it changes the channel to
+Skatteverket's forwarding.
 
 The creditor's service level cuts the ladder (``ladder_for_service``): reminders only (after the
 last reminder the case returns to the creditor, closed as recalled) or collection only (no
@@ -82,12 +87,14 @@ from fordra.domain.calendar import (
     last_day_in_time,
 )
 from fordra.domain.fees import (
+    PER_LETTER_FEES,
     DebtorType,
     FeeKind,
     FeeOutcome,
     FeeSchedule,
     collection_fee,
     late_payment_compensation,
+    letter_fee,
     reminder_fee,
 )
 
@@ -174,7 +181,7 @@ _FINISHED = "end"  # the rule's step part once every step is taken
 
 
 class StepKind(StrEnum):
-    LETTER = "letter"  # send a letter (and add the step's fee per claim)
+    LETTER = "letter"  # send a letter (and add the step's fee: one per letter or per claim)
     TASK = "task"  # create a staff task (e.g. public sector ability assessment)
     DECISION = "decision"  # hand-over point: flag awaiting_decision + staff task, stop
     RETURN = "return_to_creditor"  # close the case as closed_recalled (reminders-only service)
@@ -198,7 +205,7 @@ class Step:
     days: int
     letter: str | None = None  # LETTER steps: "reminder" | "demand" | "demand_reminder" | "notice"
     pay_days: int = 0  # time to pay printed in the letter, days from the letter date
-    fee: FeeKind | None = None  # REMINDER, DEMAND or LATE_PAYMENT_COMPENSATION, per claim
+    fee: FeeKind | None = None  # REMINDER or DEMAND (one per letter), LATE_PAYMENT_COMPENSATION
     state: str | None = None  # case state after the step
     flag: str | None = None  # flag set on the case ("awaiting_decision", "ability_assessment")
     task: str | None = None  # staff task text (Swedish)
@@ -374,7 +381,8 @@ class ClaimSnapshot:
     due_date: date
     capital_ore: int  # outstanding capital (0 = settled)
     reminder_fee_agreed: bool  # already resolved against the creditor agreement
-    fees_charged: frozenset[FeeKind]  # fee kinds already charged on this claim
+    # Fee kinds already charged for this claim: held by it, or a letter's fee that covered it.
+    fees_charged: frozenset[FeeKind]
 
 
 @dataclass(frozen=True)
@@ -402,8 +410,22 @@ class CaseSnapshot:
 
 @dataclass(frozen=True)
 class ClaimFee:
+    """A fee a letter step adds, held by the claim ``invoice_id`` (allocation settles it there).
+
+    ``covers`` are the claims the fee is charged for: the holder alone for a per-claim fee
+    (förseningsersättning); for a per-letter fee (``PER_LETTER_FEES``) every claim of the letter
+    it is allowed on, oldest first — the one fee of the letter, never one per invoice. Empty for
+    a refused fee. ``invoice_numbers`` are the covered claims' numbers, in the same order.
+    """
+
     invoice_id: int
     outcome: FeeOutcome  # from fordra.domain.fees (allowed or not, with rule + explanation)
+    covers: tuple[int, ...] = ()
+    invoice_numbers: tuple[str, ...] = ()
+
+    @property
+    def per_letter(self) -> bool:
+        return self.outcome.kind in PER_LETTER_FEES
 
 
 @dataclass(frozen=True)
@@ -420,7 +442,9 @@ class Decision:
     reason: str
     due_on: date | None  # when the (next) step is due
     pay_by: date | None  # LETTER steps: pay-by date to print
-    fees: tuple[ClaimFee, ...]  # LETTER steps with a fee: one per claim considered
+    # LETTER steps with a fee: one per claim considered for a per-claim fee, at most one for a
+    # per-letter fee (the letter's fee, or the refusal of the oldest claim when none is allowed)
+    fees: tuple[ClaimFee, ...]
     channels: tuple[str, ...]  # the letter's channels; protected identity → protected_forwarding
     ladder_version: str
     rule: str  # e.g. "consumer-2026-11-01/demand"
@@ -578,42 +602,80 @@ def _claim_fees(
     kind = step.fee
     if kind is None:
         return ()
-    result: list[ClaimFee] = []
-    for claim in open_claims:
-        if claim.due_date >= today or kind in claim.fees_charged:
-            continue
-        compensated = FeeKind.LATE_PAYMENT_COMPENSATION in claim.fees_charged
-        outcome: FeeOutcome
-        if kind is FeeKind.REMINDER:
-            outcome = reminder_fee(
-                on=today,
-                due_date=claim.due_date,
-                agreed=claim.reminder_fee_agreed,
-                debtor_type=case.debtor_type,
-                late_payment_compensation_charged=compensated,
-                already_charged=False,
-                schedule=schedule,
+    considered = sorted(
+        (c for c in open_claims if c.due_date < today and kind not in c.fees_charged),
+        key=lambda c: (c.due_date, c.invoice_id),
+    )
+    answers = [
+        (claim, _claim_outcome(kind, claim, case, today=today, schedule=schedule))
+        for claim in considered
+    ]
+    if kind not in PER_LETTER_FEES:
+        return tuple(
+            ClaimFee(
+                invoice_id=claim.invoice_id,
+                outcome=outcome,
+                covers=(claim.invoice_id,) if outcome.allowed else (),
+                invoice_numbers=(claim.invoice_number,) if outcome.allowed else (),
             )
-        elif kind is FeeKind.DEMAND:
-            outcome = collection_fee(
-                on=today,
-                due_date=claim.due_date,
-                debtor_type=case.debtor_type,
-                late_payment_compensation_charged=compensated,
-                already_charged=False,
-                schedule=schedule,
-            )
-        else:  # FeeKind.LATE_PAYMENT_COMPENSATION (the Ladder admits no other kind)
-            outcome = late_payment_compensation(
-                on=today,
-                due_date=claim.due_date,
-                debtor_type=case.debtor_type,
-                creditor_entitled_to_interest=case.creditor_entitled_to_interest,
-                already_charged=False,
-                schedule=schedule,
-            )
-        result.append(ClaimFee(invoice_id=claim.invoice_id, outcome=outcome))
-    return tuple(result)
+            for claim, outcome in answers
+        )
+    return _letter_fee(answers)
+
+
+def _letter_fee(answers: Sequence[tuple[ClaimSnapshot, FeeOutcome]]) -> tuple[ClaimFee, ...]:
+    """The letter's one påminnelseavgift or inkassoavgift (lag (1981:739) 2 §, 3 § 1; DOMAIN.md
+    §2): held by the oldest claim it is allowed on, covering every claim it is allowed on."""
+    if not answers:
+        return ()
+    allowed = [(claim, outcome) for claim, outcome in answers if outcome.allowed]
+    if not allowed:
+        claim, outcome = answers[0]
+        return (ClaimFee(invoice_id=claim.invoice_id, outcome=outcome),)
+    holder, outcome = allowed[0]
+    numbers = tuple(claim.invoice_number for claim, _ in allowed)
+    return (
+        ClaimFee(
+            invoice_id=holder.invoice_id,
+            outcome=letter_fee(outcome, invoice_numbers=numbers),
+            covers=tuple(claim.invoice_id for claim, _ in allowed),
+            invoice_numbers=numbers,
+        ),
+    )
+
+
+def _claim_outcome(
+    kind: FeeKind, claim: ClaimSnapshot, case: CaseSnapshot, *, today: date, schedule: FeeSchedule
+) -> FeeOutcome:
+    compensated = FeeKind.LATE_PAYMENT_COMPENSATION in claim.fees_charged
+    if kind is FeeKind.REMINDER:
+        return reminder_fee(
+            on=today,
+            due_date=claim.due_date,
+            agreed=claim.reminder_fee_agreed,
+            debtor_type=case.debtor_type,
+            late_payment_compensation_charged=compensated,
+            already_charged=False,
+            schedule=schedule,
+        )
+    if kind is FeeKind.DEMAND:
+        return collection_fee(
+            on=today,
+            due_date=claim.due_date,
+            debtor_type=case.debtor_type,
+            late_payment_compensation_charged=compensated,
+            already_charged=False,
+            schedule=schedule,
+        )
+    # FeeKind.LATE_PAYMENT_COMPENSATION (the Ladder admits no other kind)
+    return late_payment_compensation(
+        on=today,
+        due_date=claim.due_date,
+        debtor_type=case.debtor_type,
+        creditor_entitled_to_interest=case.creditor_entitled_to_interest,
+        already_charged=False,
+        schedule=schedule,
+    )
 
 
 # --- ladder helpers ------------------------------------------------------------------------

@@ -21,6 +21,9 @@ Every letter:
   the amounts are maxima), a reminder fee only when it was agreed (2 §), no fee on or before its
   invoice's due date (1 §: only for a debt that has fallen due), every fee tied to an invoice of
   the letter (or ``""`` for a case-level fee);
+- a reminder charges at most one påminnelseavgift and an inkassokrav at most one inkassoavgift
+  of its own, however many invoices it lists (2 §, 3 § 1; DOMAIN.md §2; RH 2022:7) — fees
+  charged by earlier letters may still be shown as outstanding;
 - the pay-by date after the letter date.
 
 An inkassokrav (``INKASSOKRAV_KINDS``: inkassolagen (1974:182) 5 §) also needs each interest line
@@ -50,7 +53,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from fordra.domain.calendar import add_bank_days, bank_day_on_or_after
-from fordra.domain.fees import FeeKind, FeeRateMissingError, FeeSchedule
+from fordra.domain.fees import DebtorType, FeeKind, FeeRateMissingError, FeeSchedule
 from fordra.domain.identifiers import IdentifierError, validate_bankgiro
 from fordra.domain.money import format_amount
 from fordra.domain.ocr import OcrError, validate_ocr
@@ -153,6 +156,9 @@ class LetterFee:
 
     ``invoice_number`` is ``""`` for a case-level fee. ``charged_on`` is the day the fee was
     added (an extension of the contract: ``None`` means "by this letter", i.e. its date).
+    ``covers`` are the invoice numbers a letter's one påminnelseavgift or inkassoavgift was
+    charged for (DOMAIN.md §2: one fee per letter, however many invoices it lists); empty means
+    ``invoice_number`` alone.
     """
 
     kind: FeeKind
@@ -160,6 +166,7 @@ class LetterFee:
     rule: str
     invoice_number: str
     charged_on: date | None = None
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,10 @@ class LetterContent:
     pay_by: date
     reminder_fee_agreed: bool
     protected_identity: bool = False
+    # Who the debtor is decides some wording: for a company (a juridisk person, or an enskild
+    # näringsidkare pursued as a business) the application for betalningsföreläggande itself is
+    # registered by the credit-reporting firms, for a consumer only an utslag (DOMAIN.md §7).
+    debtor_type: DebtorType = DebtorType.PERSON
     # A plan's confirmation: its installments (drawn as the table "Betalningsplan"; the payment
     # block then shows the first one) and a note under the table. Empty for other letters.
     schedule: tuple[ScheduleLine, ...] = ()
@@ -227,6 +238,7 @@ def lint_letter(content: LetterContent, *, schedule: FeeSchedule) -> tuple[LintP
         *_lint_parties(content),
         *_lint_invoices(content),
         *_lint_fees(content, schedule=schedule),
+        *_lint_one_fee_per_letter(content),
         *_lint_pay_by(content),
     ]
     if content.is_inkassokrav:
@@ -381,6 +393,36 @@ def _lint_fees(content: LetterContent, *, schedule: FeeSchedule) -> Iterator[Lin
                 "fee_before_due",
                 f"{label}: dated {charged_on}, not after the due date {due} "
                 f"({_FEE_LAW} 1 §: no fee before the debt has fallen due)",
+            )
+
+
+# The letters that may carry each per-letter fee (lag (1981:739) 2 § and 3 § 1).
+_LETTERS_OF_FEE = {
+    FeeKind.REMINDER: frozenset({"reminder"}),
+    FeeKind.DEMAND: INKASSOKRAV_KINDS,
+}
+
+
+def _lint_one_fee_per_letter(content: LetterContent) -> Iterator[LintProblem]:
+    """A letter's own påminnelseavgift / inkassoavgift at most once (DOMAIN.md §2).
+
+    A fee is the letter's own when it is charged on the letter date by a letter that may carry
+    it; earlier letters' fees are shown as outstanding and are not counted.
+    """
+    for kind, letters in _LETTERS_OF_FEE.items():
+        if content.kind not in letters:
+            continue
+        own = [
+            fee
+            for fee in content.fees
+            if fee.kind == kind and (fee.charged_on or content.letter_date) == content.letter_date
+        ]
+        if len(own) > 1:
+            yield LintProblem(
+                "fee_per_letter_exceeded",
+                f"{len(own)} {kind} fees ({format_amount(sum(f.amount_ore for f in own))}) are "
+                f"charged by this {content.kind} letter; {_FEE_LAW} allows one per letter, "
+                "however many invoices it lists",
             )
 
 

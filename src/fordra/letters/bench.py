@@ -101,7 +101,6 @@ def sample_letter(i: int) -> LetterContent:
             )
         )
         if kind == "reminder":
-            fees.append(LetterFee(FeeKind.REMINDER, 6000, _REMINDER_RULE, number))
             continue
         start = due_date + timedelta(days=1)
         days = (letter_date - start).days + 1
@@ -117,14 +116,19 @@ def sample_letter(i: int) -> LetterContent:
                 provisional=False,
             )
         )
-        fees.append(
-            LetterFee(FeeKind.REMINDER, 6000, _REMINDER_RULE, number,
-                      charged_on=due_date + timedelta(days=8))
-        )
-        fees.append(
-            LetterFee(FeeKind.DEMAND, 18000, _DEMAND_RULE, number,
-                      charged_on=letter_date if kind == "demand" else letter_date - timedelta(14))
-        )
+    # One påminnelseavgift per reminder letter and one inkassoavgift per inkassokrav, each for
+    # every invoice the letter lists (DOMAIN.md §2), held by the oldest invoice.
+    numbers = tuple(invoice.invoice_number for invoice in invoices)
+    oldest = invoices[-1]  # the invoice dates go back with n
+    if kind == "reminder":
+        fees.append(LetterFee(FeeKind.REMINDER, 6000, _REMINDER_RULE, oldest.invoice_number,
+                              covers=numbers))
+    else:
+        fees.append(LetterFee(FeeKind.REMINDER, 6000, _REMINDER_RULE, oldest.invoice_number,
+                              charged_on=oldest.due_date + timedelta(days=8), covers=numbers))
+        fees.append(LetterFee(FeeKind.DEMAND, 18000, _DEMAND_RULE, oldest.invoice_number,
+                              charged_on=letter_date if kind == "demand"
+                              else letter_date - timedelta(14), covers=numbers))
     capital_ore = sum(i.capital_ore for i in invoices)
     interest_ore = sum(line.amount_ore for line in interest)
     fees_ore = sum(fee.amount_ore for fee in fees)

@@ -6,7 +6,12 @@ The words are data, not code:
   ``disconnection_warning``, ``rent_forfeiture_notice``, ``case_letter``), Swedish, plain
   language, with the blocks ``title``, ``intro``, ``payment``, ``objection``, ``consequence``,
   ``closing`` (required) and ``subject`` (optional, for e-mail and digital mailboxes). A block is
-  one or more paragraphs, one per line, with ``{placeholders}`` from ``PLACEHOLDERS``.
+  one or more paragraphs, one per line, with ``{placeholders}`` from ``PLACEHOLDERS``. A block
+  ``<block>_company`` (optional) replaces ``<block>`` when the debtor is a company
+  (``LetterContent.debtor_type``): an inkassokrav's consequences differ — for a company the
+  application for betalningsföreläggande itself is registered by the credit-reporting firms, for
+  a consumer only an utslag gives a betalningsanmärkning (DOMAIN.md §7), so every inkassokrav
+  text needs ``consequence_company``.
   ``LetterContent.text`` names the file; the kind ``notice`` defaults to ``case_letter``.
 - ``texts/_labels.toml`` — headings, table columns and the Swedish names of the fees, shared by
   both layouts.
@@ -51,7 +56,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from fordra.domain.fees import FeeSchedule
+from fordra.domain.fees import DebtorType, FeeSchedule
 from fordra.domain.identifiers import IdentifierError, format_bankgiro
 from fordra.domain.letters import (
     INKASSOKRAV_KINDS,
@@ -63,6 +68,7 @@ from fordra.domain.letters import (
 from fordra.domain.money import format_amount
 
 __all__ = [
+    "COMPANY_SUFFIX",
     "DEFAULT_TEXTS",
     "OPTIONAL_TEXT_KEYS",
     "PLACEHOLDERS",
@@ -82,7 +88,11 @@ __all__ = [
 ]
 
 REQUIRED_TEXT_KEYS: Final = ("title", "intro", "payment", "objection", "consequence", "closing")
-OPTIONAL_TEXT_KEYS: Final = ("subject",)
+COMPANY_SUFFIX: Final = "_company"  # "<block>_company": that block's wording for a company debtor
+OPTIONAL_TEXT_KEYS: Final = (
+    "subject",
+    *(f"{key}{COMPANY_SUFFIX}" for key in (*REQUIRED_TEXT_KEYS, "subject")),
+)
 # The texts file a kind uses when LetterContent.text is empty or names no file of its own.
 DEFAULT_TEXTS: Final[Mapping[str, str]] = {"notice": "case_letter"}
 PLACEHOLDERS: Final = (
@@ -235,7 +245,7 @@ def letter_texts(content: LetterContent) -> dict[str, str]:
     Raises ``LetterTextError`` for an unknown or malformed texts file or placeholder.
     """
     name = _text_name(content)
-    blocks = load_texts(name)
+    blocks = _for_debtor(load_texts(name), company=content.debtor_type == DebtorType.COMPANY)
     values = _placeholders(content)
     filled: dict[str, str] = {}
     for key, block in blocks.items():
@@ -246,6 +256,17 @@ def letter_texts(content: LetterContent) -> dict[str, str]:
                 "text_invalid", f"texts/{name}.toml: {key} has a bad placeholder ({exc})"
             ) from exc
     return filled
+
+
+def _for_debtor(blocks: Mapping[str, str], *, company: bool) -> dict[str, str]:
+    """The blocks a debtor reads: ``<block>_company`` instead of ``<block>`` for a company."""
+    chosen = {key: block for key, block in blocks.items() if not key.endswith(COMPANY_SUFFIX)}
+    if company:
+        for key in list(chosen):
+            variant = blocks.get(f"{key}{COMPANY_SUFFIX}")
+            if variant:
+                chosen[key] = variant
+    return chosen
 
 
 def lint_texts(content: LetterContent) -> tuple[LintProblem, ...]:
@@ -272,6 +293,19 @@ def lint_texts(content: LetterContent) -> tuple[LintProblem, ...]:
                     "missing_consequence_text",
                     f"texts/{name}.toml has no consequence text: an inkassokrav must say what "
                     "happens if the debtor neither pays nor objects (inkassolagen 5 §)",
+                )
+            )
+        elif content.debtor_type == DebtorType.COMPANY and not load_texts(name).get(
+            f"consequence{COMPANY_SUFFIX}", ""
+        ):
+            # The consumer's wording ("only an utslag gives a betalningsanmärkning") misstates
+            # the consequences for a company, whose BF application is itself registered.
+            problems.append(
+                LintProblem(
+                    "missing_company_consequence_text",
+                    f"texts/{name}.toml has no consequence_company text: an inkassokrav to a "
+                    "company must say that the application for betalningsföreläggande itself is "
+                    "registered by credit-reporting firms (inkassolagen 5 §; DOMAIN.md §7)",
                 )
             )
     return tuple(problems)
@@ -393,24 +427,28 @@ def _payment_fields(content: LetterContent, labels: Mapping[str, str],
 
 def _fee_rows(content: LetterContent, *, labels: Mapping[str, str],
               fee_names: Mapping[str, str]) -> list[dict[str, str]]:
-    """One row per kind and amount: "Inkassoavgift" or "Inkassoavgift, 3 × 180,00 kr", with
-    the invoices it was charged on and the row's sum (each cost stays separate by kind)."""
-    groups: dict[tuple[str, int], list[str]] = {}
+    """One row per kind and amount: "Inkassoavgift" or "Förseningsersättning, 2 × 450,00 kr",
+    with the invoices it was charged on and the row's sum (each cost stays separate by kind).
+
+    A letter's one påminnelseavgift or inkassoavgift (DOMAIN.md §2) is its own row naming every
+    invoice it was charged for (``LetterFee.covers``): one fee, never "n × 180,00 kr"."""
+    groups: dict[tuple[str, int, tuple[str, ...]], list[str]] = {}
     for fee in content.fees:
-        groups.setdefault((fee.kind.value, fee.amount_ore), []).append(
+        groups.setdefault((fee.kind.value, fee.amount_ore, fee.covers), []).append(
             fee.invoice_number or labels["fee_case"]
         )
     all_invoices = {i.invoice_number for i in content.invoices}
     rows = []
-    for (kind, amount), invoices in groups.items():
+    for (kind, amount, covers), invoices in groups.items():
         label = fee_names.get(kind, kind)
         if len(invoices) > 1:
             label = f"{label}, {len(invoices)} × {format_amount(amount)}"
-        covers_all = len(invoices) > 2 and set(invoices) == all_invoices
+        shown = list(covers) or invoices
+        covers_all = len(shown) > 2 and set(shown) == all_invoices
         rows.append(
             {
                 "label": label,
-                "invoice": labels["fee_all_invoices"] if covers_all else ", ".join(invoices),
+                "invoice": labels["fee_all_invoices"] if covers_all else ", ".join(shown),
                 "amount": format_amount(amount * len(invoices)),
             }
         )

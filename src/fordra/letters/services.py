@@ -23,10 +23,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from fordra.claims.models import Case, CaseEvent, Invoice
+from fordra.claims.models import Case, CaseEvent, Invoice, covered_invoice_ids
 from fordra.claims.selectors import case_balance, invoice_capitals
 from fordra.claims.tasks import task_open
-from fordra.domain.fees import FeeKind
+from fordra.domain.fees import DebtorType, FeeKind
 from fordra.domain.identifiers import validate_bankgiro
 from fordra.domain.letters import (
     LetterContent,
@@ -138,6 +138,11 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
     interest_accrued = sum(i.result.amount_ore for i in balance.interest)
     fees_charged = sum(f.amount_ore for f in fees)
     numbers = {f.invoice_id: inv.invoice_number for inv in invoices for f in fees if f.invoice_id == inv.id}
+    listed = {
+        inv.id: inv.invoice_number
+        for inv in invoices
+        if inv.kind == "invoice" and capitals.get(inv.invoice_number, 0) > 0
+    }
     creditor = case.creditor
     debtor = case.debtor
     name = f"Dödsbo efter {debtor.name}" if debtor.deceased else debtor.name
@@ -189,6 +194,7 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
                 rule=f.rule,
                 invoice_number=numbers.get(f.invoice_id, ""),
                 charged_on=f.date,
+                covers=_covers(f, listed),
             )
             for f in fees
         ),
@@ -200,8 +206,19 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
         pay_by=letter.pay_by or day,
         reminder_fee_agreed=_reminder_fee_agreed(case, invoices, fees),
         protected_identity=debtor.protected_identity,
+        debtor_type=DebtorType(debtor.debtor_type),
         **_schedule(letter.extra),
     )
+
+
+def _covers(fee: Any, listed: dict[int, str]) -> tuple[str, ...]:
+    """The invoices of the letter a letter's fee was charged for (empty: a per-claim fee or a
+    row from before the per-letter rule; invoices written off or credited since are left out,
+    as the letter leaves them out)."""
+    if not fee.covers:
+        return ()
+    return tuple(listed[i] for i in covered_invoice_ids(fee.covers, holder=fee.invoice_id)
+                 if i in listed)
 
 
 def _schedule(extra: dict[str, Any] | None) -> dict[str, Any]:
@@ -453,6 +470,8 @@ def content_from_json(data: dict[str, Any]) -> LetterContent:
             "creditor": party(data["creditor"]),
             "agency": party(data["agency"]),
             "debtor": party(data["debtor"]),
+            # Letters rendered before the wording per debtor type were all in the consumer's.
+            "debtor_type": DebtorType(data.get("debtor_type", DebtorType.PERSON.value)),
             "invoices": tuple(
                 LetterInvoice(
                     **{**i, "invoice_date": day(i["invoice_date"]), "due_date": day(i["due_date"])}
@@ -471,7 +490,14 @@ def content_from_json(data: dict[str, Any]) -> LetterContent:
                 for i in data["interest"]
             ),
             "fees": tuple(
-                LetterFee(**{**f, "kind": FeeKind(f["kind"]), "charged_on": day(f["charged_on"])})
+                LetterFee(
+                    **{
+                        **f,
+                        "kind": FeeKind(f["kind"]),
+                        "charged_on": day(f["charged_on"]),
+                        "covers": tuple(f.get("covers", ())),
+                    }
+                )
                 for f in data["fees"]
             ),
             "schedule": tuple(

@@ -1,8 +1,11 @@
+import doctest
 from datetime import date
 
 import pytest
 
+from fordra.domain import fees as fees_module
 from fordra.domain.fees import (
+    PER_LETTER_FEES,
     DebtorType,
     FeeKind,
     FeeOutcome,
@@ -14,6 +17,7 @@ from fordra.domain.fees import (
     kfm_application_fee,
     kfm_ombud_fee,
     late_payment_compensation,
+    letter_fee,
     plan_fee,
     reminder_fee,
 )
@@ -104,10 +108,12 @@ def test_no_reminder_fee_unless_agreed_when_the_debt_arose(schedule: FeeSchedule
     assert_refused(reminder(schedule, agreed=False), rule="2 §", explanation="avtalades")
 
 
-def test_only_one_reminder_fee_per_claim(schedule: FeeSchedule) -> None:
+def test_a_claim_an_earlier_reminder_was_charged_for_gets_no_second_reminder_fee(
+    schedule: FeeSchedule,
+) -> None:
     assert_refused(
         reminder(schedule, already_charged=True),
-        rule="en påminnelseavgift per fordran",
+        rule="redan ingått i en avgiftsbelagd påminnelse",
         explanation="redan",
     )
 
@@ -145,10 +151,12 @@ def test_no_collection_fee_on_the_due_date(schedule: FeeSchedule) -> None:
     assert_refused(demand(schedule, on=DUE), rule="1 §", explanation="förfallodagen")
 
 
-def test_only_one_collection_fee_per_claim(schedule: FeeSchedule) -> None:
+def test_a_claim_an_earlier_inkassokrav_was_charged_for_gets_no_second_collection_fee(
+    schedule: FeeSchedule,
+) -> None:
     assert_refused(
         demand(schedule, already_charged=True),
-        rule="en inkassoavgift per fordran",
+        rule="redan ingått i ett avgiftsbelagt inkassokrav",
         explanation="redan",
     )
 
@@ -296,3 +304,60 @@ def test_a_schedule_with_a_negative_amount_is_refused() -> None:
     rate = FeeRate(kind=FeeKind.REMINDER, valid_from=date(2000, 1, 1), amount_ore=-1, source="a")
     with pytest.raises(ValueError, match="negative"):
         FeeSchedule(rates=(rate,), version="t")
+
+
+# --- one fee per letter (DOMAIN.md §2; RH 2022:7) -------------------------------------------
+
+
+def test_the_module_docstring_examples_hold() -> None:
+    failures, tried = doctest.testmod(fees_module, verbose=False, report=True)
+    assert tried > 0
+    assert failures == 0
+
+
+def test_the_reminder_and_collection_fees_are_per_letter_the_others_are_not() -> None:
+    assert frozenset({FeeKind.REMINDER, FeeKind.DEMAND}) == PER_LETTER_FEES
+
+
+def test_a_letter_over_two_invoices_carries_one_60_kr_reminder_fee_naming_both(
+    schedule: FeeSchedule,
+) -> None:
+    fee = letter_fee(reminder(schedule), invoice_numbers=["F-1", "F-2"])
+    assert (fee.kind, fee.allowed, fee.amount_ore) == (FeeKind.REMINDER, True, 6000)
+    assert fee.explanation.endswith("En avgift för brevet, som avser fakturorna F-1, F-2.")
+    assert fee.rule.endswith("en påminnelseavgift per skriftlig påminnelse")
+
+
+def test_a_letter_over_one_invoice_names_it_and_keeps_the_180_kr_cap(
+    schedule: FeeSchedule,
+) -> None:
+    fee = letter_fee(demand(schedule), invoice_numbers=["F-9"])
+    assert (fee.amount_ore, fee.explanation[-30:]) == (18000, "brevet, som avser faktura F-9.")
+    assert "RH 2022:7" in fee.rule
+
+
+def test_a_letter_over_many_invoices_names_twelve_and_counts_the_rest(
+    schedule: FeeSchedule,
+) -> None:
+    numbers = [f"F-{n}" for n in range(1, 41)]
+    fee = letter_fee(demand(schedule), invoice_numbers=numbers)
+    assert fee.amount_ore == 18000
+    assert fee.explanation.endswith("fakturorna F-1, F-2, F-3, F-4, F-5, F-6, F-7, F-8, F-9, "
+                                    "F-10, F-11, F-12 och 28 till.")
+    assert len(fee.explanation) <= 500
+
+
+def test_a_refused_fee_or_a_per_claim_fee_is_not_turned_into_a_letter_fee(
+    schedule: FeeSchedule,
+) -> None:
+    refused = reminder(schedule, agreed=False)
+    assert letter_fee(refused, invoice_numbers=["F-1", "F-2"]) == refused
+    compensation = late_payment_compensation(
+        on=AFTER_DUE,
+        due_date=DUE,
+        debtor_type=DebtorType.COMPANY,
+        creditor_entitled_to_interest=True,
+        already_charged=False,
+        schedule=schedule,
+    )
+    assert letter_fee(compensation, invoice_numbers=["F-1", "F-2"]) == compensation

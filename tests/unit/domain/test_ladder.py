@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from fordra.domain import ladder as ladder_module
 from fordra.domain.calendar import is_bank_day
-from fordra.domain.fees import DebtorType, FeeKind, FeeSchedule
+from fordra.domain.fees import PER_LETTER_FEES, DebtorType, FeeKind, FeeSchedule
 from fordra.domain.ladder import (
     CLOSED_STATES,
     CaseSnapshot,
@@ -279,32 +279,69 @@ def test_a_protected_identity_still_gets_its_letter_through_the_forwarding_servi
 
 
 def test_a_reminder_fee_is_charged_only_when_it_was_agreed() -> None:
+    # One letter lists both invoices: its one påminnelseavgift rests on F-1001, the invoice for
+    # which it was agreed; F-1002 (not agreed) is not what the fee is charged for.
     agreed = claim(invoice_id=1, reminder_fee_agreed=True)
     not_agreed = claim(invoice_id=2, invoice_number="F-1002", reminder_fee_agreed=False)
-    decision = run(case(claims=(agreed, not_agreed)), TODAY)
-    fees = {fee.invoice_id: fee.outcome for fee in decision.fees}
-    assert fees[1].kind is FeeKind.REMINDER
-    assert (fees[1].allowed, fees[1].amount_ore) == (True, 6000)
-    assert (fees[2].allowed, fees[2].amount_ore) == (False, 0)
-    assert "avtalades" in fees[2].explanation
-    assert "1981:739" in fees[2].rule
+    [fee] = run(case(claims=(agreed, not_agreed)), TODAY).fees
+    assert (fee.invoice_id, fee.covers, fee.invoice_numbers) == (1, (1,), ("F-1001",))
+    assert fee.outcome.kind is FeeKind.REMINDER
+    assert (fee.outcome.allowed, fee.outcome.amount_ore) == (True, 6000)
+
+
+def test_a_reminder_fee_that_was_agreed_for_no_invoice_is_refused_with_the_reason() -> None:
+    not_agreed = claim(invoice_id=2, invoice_number="F-1002", reminder_fee_agreed=False)
+    [fee] = run(case(claims=(not_agreed,)), TODAY).fees
+    assert (fee.outcome.allowed, fee.outcome.amount_ore, fee.covers) == (False, 0, ())
+    assert "avtalades" in fee.outcome.explanation
+    assert "1981:739" in fee.outcome.rule
+
+
+def test_one_reminder_letter_over_two_invoices_carries_one_60_kr_fee() -> None:
+    # DOMAIN.md §2: 60 kr per written reminder, however many invoices it lists — not 2 × 60 kr.
+    first = claim(invoice_id=1, due_date=date(2026, 6, 10))
+    second = claim(invoice_id=2, invoice_number="F-1002", due_date=FRIDAY_DUE)
+    [fee] = run(case(claims=(second, first)), TODAY).fees
+    assert (fee.invoice_id, fee.outcome.amount_ore) == (1, 6000)  # held by the oldest claim
+    assert (fee.covers, fee.invoice_numbers) == ((1, 2), ("F-1001", "F-1002"))
+    assert fee.outcome.explanation.endswith("som avser fakturorna F-1001, F-1002.")
+    assert "per skriftlig påminnelse" in fee.outcome.rule
+
+
+def test_one_inkassokrav_over_three_invoices_carries_one_180_kr_fee() -> None:
+    # RH 2022:7: a creditor's claims against one debtor merged into one inkassokrav, one fee.
+    claims = tuple(
+        claim(invoice_id=n, invoice_number=f"F-100{n}", due_date=date(2026, 6, 9 + n))
+        for n in (1, 2, 3)
+    )
+    snapshot = case(
+        state="reminder",
+        claims=claims,
+        steps_done=done(reminder=(date(2026, 6, 22), date(2026, 7, 2))),
+    )
+    decision = run(snapshot, date(2026, 7, 13))
+    assert decision.reason == "step demand"
+    [fee] = decision.fees
+    assert (fee.outcome.kind, fee.outcome.amount_ore) == (FeeKind.DEMAND, 18000)
+    assert (fee.invoice_id, fee.covers) == (1, (1, 2, 3))
+    assert "RH 2022:7" in fee.outcome.rule
 
 
 def test_a_claim_not_yet_due_gets_no_fee() -> None:
     overdue = claim(invoice_id=1)
     not_due = claim(invoice_id=2, invoice_number="F-1002", due_date=date(2026, 6, 30))
     due_today = claim(invoice_id=3, invoice_number="F-1003", due_date=TODAY)
-    decision = run(case(claims=(overdue, not_due, due_today)), TODAY)
-    assert [fee.invoice_id for fee in decision.fees] == [1]
+    [fee] = run(case(claims=(overdue, not_due, due_today)), TODAY).fees
+    assert (fee.invoice_id, fee.covers) == (1, (1,))
 
 
 def test_a_settled_claim_gets_no_fee() -> None:
     settled = claim(invoice_id=2, invoice_number="F-1002", capital_ore=0)
-    decision = run(case(claims=(claim(), settled)), TODAY)
-    assert [fee.invoice_id for fee in decision.fees] == [1]
+    [fee] = run(case(claims=(claim(), settled)), TODAY).fees
+    assert (fee.invoice_id, fee.covers) == (1, (1,))
 
 
-def test_one_fee_of_each_kind_per_claim_fees_already_charged_are_not_considered() -> None:
+def test_a_later_letter_charges_only_for_invoices_no_earlier_letter_was_charged_for() -> None:
     charged = claim(invoice_id=1, fees_charged=frozenset({FeeKind.DEMAND, FeeKind.REMINDER}))
     joined = claim(invoice_id=2, invoice_number="F-1002", due_date=date(2026, 7, 1))
     snapshot = case(
@@ -315,8 +352,22 @@ def test_one_fee_of_each_kind_per_claim_fees_already_charged_are_not_considered(
     decision = run(snapshot, date(2026, 7, 13))
     assert decision.reason == "step demand"
     assert [
-        (fee.invoice_id, fee.outcome.kind, fee.outcome.amount_ore) for fee in decision.fees
-    ] == [(2, FeeKind.DEMAND, 18000)]
+        (fee.invoice_id, fee.covers, fee.outcome.kind, fee.outcome.amount_ore)
+        for fee in decision.fees
+    ] == [(2, (2,), FeeKind.DEMAND, 18000)]
+
+
+def test_a_letter_whose_invoices_were_all_charged_for_before_adds_no_fee() -> None:
+    covered = claim(invoice_id=1, fees_charged=frozenset({FeeKind.DEMAND}))
+    also = claim(invoice_id=2, invoice_number="F-1002", fees_charged=frozenset({FeeKind.DEMAND}))
+    snapshot = case(
+        state="reminder",
+        claims=(covered, also),
+        steps_done=done(reminder=(date(2026, 6, 22), date(2026, 7, 2))),
+    )
+    decision = run(snapshot, date(2026, 7, 13))
+    assert decision.reason == "step demand"
+    assert decision.fees == ()
 
 
 def test_a_letter_without_a_fee_adds_none() -> None:
@@ -354,6 +405,29 @@ def test_b2b_forseningsersattning_is_charged_at_the_reminder_and_absorbs_the_dem
     assert fee.outcome.kind is FeeKind.DEMAND
     assert (fee.outcome.allowed, fee.outcome.amount_ore) == (False, 0)
     assert "5 §" in fee.outcome.rule
+    assert "förseningsersättningen" in fee.outcome.explanation
+
+
+def test_b2b_forseningsersattning_is_450_kr_per_claim_and_absorbs_the_one_demand_fee() -> None:
+    first = claim(invoice_id=1, due_date=date(2026, 6, 10))
+    second = claim(invoice_id=2, invoice_number="F-1002")
+    reminder = run(company_case(claims=(first, second)), date(2026, 6, 17), B2B)
+    assert [(f.invoice_id, f.covers, f.outcome.amount_ore) for f in reminder.fees] == [
+        (1, (1,), 45000),
+        (2, (2,), 45000),
+    ]
+    charged = frozenset({FeeKind.LATE_PAYMENT_COMPENSATION})
+    after = company_case(
+        state="reminder",
+        claims=(replace(first, fees_charged=charged), replace(second, fees_charged=charged)),
+        steps_done=done(reminder=(date(2026, 6, 17), reminder.pay_by)),
+    )
+    [fee] = run(after, date(2026, 6, 30), B2B).fees
+    assert (fee.outcome.kind, fee.outcome.allowed, fee.outcome.amount_ore) == (
+        FeeKind.DEMAND,
+        False,
+        0,
+    )
     assert "förseningsersättningen" in fee.outcome.explanation
 
 
@@ -652,7 +726,12 @@ class Walk:
             **self.snapshot.steps_done,
             step.name: StepRecord(done_on=today, pay_by=decision.pay_by),
         }
-        allowed = {fee.invoice_id: fee.outcome.kind for fee in decision.fees if fee.outcome.allowed}
+        allowed = {
+            covered: fee.outcome.kind
+            for fee in decision.fees
+            if fee.outcome.allowed
+            for covered in fee.covers
+        }
         claims = tuple(
             replace(c, fees_charged=c.fees_charged | {allowed[c.invoice_id]})
             if c.invoice_id in allowed
@@ -875,11 +954,18 @@ def test_decide_never_raises_and_never_acts_on_a_closed_paid_disputed_or_paused_
             assert decision.channels == ("protected_forwarding",)
         if decision.step.letter in {"demand", "demand_reminder"}:
             assert decision.pay_by >= min_demand_pay_by(today)
+    for kind in PER_LETTER_FEES:
+        # One påminnelseavgift / inkassoavgift per letter, however many invoices it lists.
+        assert sum(fee.outcome.kind is kind for fee in decision.fees) <= 1
     for fee in decision.fees:
         charged = next(c for c in snapshot.claims if c.invoice_id == fee.invoice_id)
         assert charged.due_date < today
         assert charged.capital_ore > 0
         assert fee.outcome.kind not in charged.fees_charged
+        assert (fee.invoice_id in fee.covers) is fee.outcome.allowed
+        for covered in (c for c in snapshot.claims if c.invoice_id in fee.covers):
+            assert covered.due_date < today and covered.capital_ore > 0
+            assert fee.outcome.kind not in covered.fees_charged
         if fee.outcome.kind is FeeKind.REMINDER and fee.outcome.allowed:
             assert charged.reminder_fee_agreed
         if fee.outcome.kind is FeeKind.LATE_PAYMENT_COMPENSATION and fee.outcome.allowed:

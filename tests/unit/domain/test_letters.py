@@ -349,6 +349,59 @@ def test_a_case_fee_is_checked_against_the_earliest_due_date() -> None:
     assert only_problem(a_letter(fees=fees)).code == "fee_before_due"
 
 
+def two_invoices() -> tuple[LetterInvoice, ...]:
+    first = a_letter().invoices[0]
+    return (first, replace(first, invoice_number="1002", capital_ore=50_000))
+
+
+def test_an_inkassokrav_over_two_invoices_charging_two_collection_fees_is_caught() -> None:
+    # The defect of issue 10: "Inkassoavgift, 2 × 180,00 kr" on one inkassokrav. Lag (1981:739)
+    # 3 § 1 and RH 2022:7 (DOMAIN.md §2): one inkassoavgift per inkassokrav.
+    fees = (
+        LetterFee(FeeKind.DEMAND, 18000, "lag (1981:739) 3 § 1", "1001"),
+        LetterFee(FeeKind.DEMAND, 18000, "lag (1981:739) 3 § 1", "1002"),
+    )
+    problem = only_problem(a_letter(invoices=two_invoices(), interest=(), fees=fees))
+
+    assert problem.code == "fee_per_letter_exceeded"
+    assert "2 demand fees (360,00 kr)" in problem.message
+
+
+def test_a_reminder_over_two_invoices_charging_two_reminder_fees_is_caught() -> None:
+    fees = (
+        LetterFee(FeeKind.REMINDER, 6000, "lag (1981:739) 2 §", "1001"),
+        LetterFee(FeeKind.REMINDER, 6000, "lag (1981:739) 2 §", "1002"),
+    )
+    reminder = a_letter(
+        kind="reminder", text="reminder", invoices=two_invoices(), interest=(), fees=fees,
+        pay_by=LETTER_DATE + timedelta(days=10),
+    )
+
+    assert only_problem(reminder).code == "fee_per_letter_exceeded"
+
+
+def test_one_collection_fee_for_both_invoices_of_the_inkassokrav_passes() -> None:
+    fees = (
+        LetterFee(FeeKind.REMINDER, 6000, "lag (1981:739) 2 §", "1001",
+                  charged_on=date(2026, 10, 7), covers=("1001", "1002")),
+        LetterFee(FeeKind.DEMAND, 18000, "lag (1981:739) 3 § 1", "1001", covers=("1001", "1002")),
+    )
+
+    assert codes(a_letter(invoices=two_invoices(), interest=(), fees=fees)) == []
+
+
+def test_fees_charged_by_earlier_inkassokrav_are_shown_without_counting_as_this_letters() -> None:
+    # A reminder of the demand lists the outstanding inkassoavgift of an earlier letter and that
+    # of a later inkassokrav for an invoice handed over afterwards: neither is this letter's own.
+    fees = (
+        LetterFee(FeeKind.DEMAND, 18000, "3 § 1", "1001", charged_on=date(2026, 10, 20)),
+        LetterFee(FeeKind.DEMAND, 18000, "3 § 1", "1002", charged_on=date(2026, 11, 10)),
+    )
+
+    assert codes(a_letter(kind="demand_reminder", invoices=two_invoices(), interest=(),
+                          fees=fees)) == []
+
+
 def test_a_pay_by_not_after_the_letter_date_is_caught() -> None:
     letter = a_letter(kind="reminder", text="reminder", pay_by=LETTER_DATE)
 

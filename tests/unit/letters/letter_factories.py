@@ -65,13 +65,15 @@ def interest_on(invoice: LetterInvoice, *, end: date = LETTER_DATE) -> LetterInt
 
 
 def a_demand(count: int = 2, /, **changes: Any) -> LetterContent:
-    """An inkassokrav over ``count`` invoices: interest on each, a reminder fee on the first, a
-    collection fee on each. Totals follow the lines unless given in ``changes``."""
+    """An inkassokrav over ``count`` invoices: interest on each, a reminder fee on the first, and
+    the letter's one collection fee for all of them (DOMAIN.md §2). Totals follow the lines
+    unless given in ``changes``."""
     items = tuple(an_invoice(n) for n in range(count))
+    numbers = tuple(i.invoice_number for i in items)
     fees = [
         LetterFee(FeeKind.REMINDER, 6000, REMINDER_RULE, items[0].invoice_number,
                   charged_on=items[0].due_date + timedelta(days=7)),
-        *(LetterFee(FeeKind.DEMAND, 18000, DEMAND_RULE, i.invoice_number) for i in items),
+        LetterFee(FeeKind.DEMAND, 18000, DEMAND_RULE, items[0].invoice_number, covers=numbers),
     ]
     fields: dict[str, Any] = {
         "kind": "demand",
@@ -95,9 +97,12 @@ def a_demand(count: int = 2, /, **changes: Any) -> LetterContent:
 
 
 def a_reminder(count: int = 1, /, **changes: Any) -> LetterContent:
-    """A reminder over ``count`` invoices, with the agreed reminder fee on each."""
+    """A reminder over ``count`` invoices, with its one agreed reminder fee for all of them."""
     items = tuple(an_invoice(n) for n in range(count))
-    fees = tuple(LetterFee(FeeKind.REMINDER, 6000, REMINDER_RULE, i.invoice_number) for i in items)
+    fees = (
+        LetterFee(FeeKind.REMINDER, 6000, REMINDER_RULE, items[0].invoice_number,
+                  covers=tuple(i.invoice_number for i in items)),
+    )
     return a_demand(
         count,
         **{"kind": "reminder", "text": "reminder", "invoices": items, "interest": (),

@@ -14,7 +14,7 @@ from itertools import pairwise
 import pytest
 from pypdf import PdfReader
 
-from fordra.domain.fees import FeeKind
+from fordra.domain.fees import DebtorType, FeeKind
 from fordra.domain.identifiers import format_bankgiro
 from fordra.domain.letters import LetterContent, LetterFee, LetterParty
 from fordra.domain.money import format_amount
@@ -73,7 +73,7 @@ def mandatory_items(content: LetterContent) -> list[str]:
         "Ränta " + format_amount(content.interest_ore),
         "Kostnader " + format_amount(content.fees_ore),
         "Påminnelseavgift INV-1000 60,00 kr",
-        "Inkassoavgift, 2 × 180,00 kr INV-1000, INV-1001 360,00 kr",
+        "Inkassoavgift INV-1000, INV-1001 180,00 kr",
         "Att betala " + format_amount(content.total_ore),
         content.pay_by.isoformat(),
         format_bankgiro(content.bankgiro),
@@ -140,6 +140,63 @@ def test_a_reminder_is_friendly_and_says_it_can_be_ignored_if_paid() -> None:
     assert "Betalningspåminnelse" in text
     assert "Om du redan har betalat kan du bortse från det här brevet." in text
     assert "Inkassokrav" not in text
+
+
+def test_a_reminder_over_two_invoices_shows_one_60_kr_fee_for_both() -> None:
+    # DOMAIN.md §2: one påminnelseavgift per written reminder — never "2 × 60,00 kr".
+    reminder = a_reminder(2)
+
+    for text in (pdf_text(render_pdf(reminder)), html_text(render_html(reminder))):
+        assert "Påminnelseavgift INV-1000, INV-1001 60,00 kr" in " ".join(text.split())
+        assert "×" not in text
+
+
+def test_an_inkassokrav_over_three_invoices_shows_one_180_kr_fee_for_all() -> None:
+    text = " ".join(pdf_text(render_pdf(a_demand(3))).split())
+
+    assert "Inkassoavgift alla fakturor ovan 180,00 kr" in text
+    assert "Inkassoavgift," not in text
+
+
+def test_forseningsersattning_stays_one_per_invoice_in_the_fee_table() -> None:
+    items = tuple(an_invoice(n) for n in range(2))
+    fees = tuple(
+        LetterFee(FeeKind.LATE_PAYMENT_COMPENSATION, 45000, "lag (1981:739) 4 a §",
+                  i.invoice_number, charged_on=i.due_date + timedelta(days=5))
+        for i in items
+    )
+    letter = retotal(a_demand(2), fees=fees)
+
+    text = " ".join(pdf_text(render_pdf(letter)).split())
+
+    assert "Förseningsersättning, 2 × 450,00 kr INV-1000, INV-1001 900,00 kr" in text
+
+
+def test_a_company_inkassokrav_pdf_and_html_carry_the_company_consequences() -> None:
+    demand = a_demand(2, debtor_type=DebtorType.COMPANY)
+
+    for text in (pdf_text(render_pdf(demand)), html_text(render_html(demand))):
+        flat = " ".join(text.split())
+        assert "registrerar kreditupplysningsföretagen redan ansökan om betalningsföreläggande" in (
+            flat
+        )
+        assert "kan det leda till en betalningsanmärkning" not in flat
+    assert lint_all(demand, schedule=load_fee_schedule()) == ()
+
+
+def test_a_company_inkassokrav_whose_texts_lack_the_company_consequences_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blocks = dict(rendering.load_texts("demand"))
+    del blocks["consequence_company"]
+    monkeypatch.setattr(rendering, "load_texts", lambda name: blocks)
+
+    problems = lint_texts(a_demand(debtor_type=DebtorType.COMPANY))
+    consumer = lint_texts(a_demand())
+
+    assert [p.code for p in problems] == ["missing_company_consequence_text"]
+    assert "DOMAIN.md §7" in problems[0].message
+    assert consumer == ()
 
 
 def test_a_demand_reminder_adds_no_new_fee_and_says_so() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fordra.domain.fees import FeeKind
+from fordra.domain.fees import DebtorType, FeeKind
 from fordra.letters import rendering
 from fordra.letters.bench import measure, sample_letter
 from fordra.letters.rendering import (
@@ -82,6 +82,36 @@ def test_the_inkassokrav_texts_say_how_to_object_and_what_happens_otherwise(name
     assert "avbryter vi indrivningen" in texts["objection"]  # an objection stops collection
     assert "betalningsföreläggande hos Kronofogden" in texts["consequence"]
     assert "betalningsanmärkning" in texts["consequence"]
+
+
+CONSUMER_RULE = "Om Kronofogden sedan beslutar att du ska betala (utslag) kan det leda till en betalningsanmärkning"
+COMPANY_RULE = (
+    "För ett företag, även en enskild näringsidkare, registrerar kreditupplysningsföretagen redan "
+    "ansökan om betalningsföreläggande, vilket kan ge en betalningsanmärkning."
+)
+
+
+@pytest.mark.parametrize("name", ["demand", "demand_reminder"])
+def test_a_consumer_inkassokrav_says_only_an_utslag_can_give_a_betalningsanmarkning(
+    name: str,
+) -> None:
+    consequence = letter_texts(a_demand(kind=name, text=name))["consequence"]
+
+    assert CONSUMER_RULE in consequence
+    assert "kreditupplysningsföretagen" not in consequence
+
+
+@pytest.mark.parametrize("name", ["demand", "demand_reminder"])
+def test_a_company_inkassokrav_says_the_application_itself_is_registered(name: str) -> None:
+    # DOMAIN.md §7: for a company the application for betalningsföreläggande is itself
+    # registered by the credit-reporting firms; the consumer's wording would mislead.
+    texts = letter_texts(a_demand(kind=name, text=name, debtor_type=DebtorType.COMPANY))
+
+    assert COMPANY_RULE in texts["consequence"]
+    assert CONSUMER_RULE not in texts["consequence"]
+    assert "betalningsföreläggande hos Kronofogden" in texts["consequence"]
+    assert "consequence_company" not in texts  # the variant replaced the block, nothing extra
+    assert texts["objection"] == letter_texts(a_demand(kind=name, text=name))["objection"]
 
 
 def test_the_labels_name_every_fee_kind_in_swedish() -> None:
