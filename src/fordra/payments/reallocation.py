@@ -69,7 +69,8 @@ class ReplayResult:
     changed: list[str] = field(default_factory=list)  # keys of payments re-allocated
     allocated: dict[str, tuple[int, int]] = field(default_factory=dict)  # key → (alloc, over)
     fees_reversed: int = 0
-    closed_on: date | None = None
+    closed_on: date | None = None  # the first value date the case was paid in full
+    closed_now: bool = False  # the replay closed the case (it was open)
 
 
 def replay_needed(*, state: str, latest: date | None, paid_on: date) -> bool:
@@ -194,7 +195,7 @@ def case_reallocate(
                 data, case_id=case_id, paid_on=p.paid_on, actor=actor, now=now
             )
     CaseEvent.objects.bulk_create(events)
-    _close_if_paid(case_id, result.closed_on, actor=actor, stamp=stamp)
+    result.closed_now = _close_if_paid(case_id, result.closed_on, actor=actor, stamp=stamp)
     Case.objects.filter(pk=case_id).update(next_check_on=None)
     return result
 
@@ -292,15 +293,16 @@ def _prevented(data: Any, *, case_id: int, paid_on: date, actor: str, now: datet
     return count
 
 
-def _close_if_paid(case_id: int, day: date | None, *, actor: str, stamp: Any) -> None:
+def _close_if_paid(case_id: int, day: date | None, *, actor: str, stamp: Any) -> bool:
     from fordra.core.bulk import insert_rows
     from fordra.payments.services import EVENT_COLUMNS, _close_paid
 
     if day is None:
-        return
+        return False
     state = Case.objects.filter(pk=case_id).values_list("state", flat=True).first()
     if state in CLOSED_STATES:
-        return
+        return False
     events: list[tuple[Any, ...]] = []
     _close_paid({case_id: day}, actor=actor, stamp=stamp, events=events)
     insert_rows(CaseEvent, EVENT_COLUMNS, events)
+    return True

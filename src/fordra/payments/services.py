@@ -350,7 +350,7 @@ def _record_replayed(
         result.amount_ore += item.amount_ore
         result.allocated_ore += allocated
         result.overpaid_ore += overpaid
-    return replay.closed_on is not None
+    return replay.closed_now
 
 
 def value_date_problem(*, paid_on: date, latest: date) -> str | None:
