@@ -96,25 +96,17 @@ def case_reallocate(
     ``new``: payments recorded in this transaction and not yet allocated. Call inside the
     caller's database transaction.
     """
-    from fordra.payments.services import (
-        Incoming,
-        _booking,
-        _linked,
-        _load_cases,
-        _money_in,
-        _outstanding,
-        _payment_text,
-        _pricing_by_creditor,
-    )
+    from fordra.payments.services import Incoming, _load_cases, _outstanding, _pricing_by_creditor
 
-    new = new or {}
     data = _load_cases([case_id])[case_id]
-    keeps = _pricing_by_creditor([data.creditor_id])[data.creditor_id]
+    ctx = _Replay(
+        case_id=case_id, data=data, cause=cause, actor=actor, now=now, new=dict(new or {}),
+        keeps=_pricing_by_creditor([data.creditor_id])[data.creditor_id],
+    )
     rates = reference_rate_table()
-    stamp = adapt(now)
     payments = list(
         Payment.objects.filter(case_id=case_id, status=PaymentStatus.MATCHED, amount_ore__gt=0)
-        .filter(Q(paid_on__gte=since) | Q(key__in=list(new)))
+        .filter(Q(paid_on__gte=since) | Q(key__in=list(ctx.new)))
         .order_by("paid_on", "id")
     )
     refs = {f"payment:{p.key}" for p in payments}
@@ -125,11 +117,10 @@ def case_reallocate(
     ):
         if row[4] in refs:
             rows_of[row[4]].append(row)
-        else:
+        else:  # an earlier payment's: stays as it is
             fixed.append(_alloc(row[0], row[1], row[2], row[3]))
     data.allocations = fixed
     result = ReplayResult()
-    events: list[CaseEvent] = []
     for p in payments:
         item = Incoming(key=p.key, source=p.source, amount_ore=p.amount_ore, paid_on=p.paid_on,
                         reference=p.reference, case_id=case_id)
@@ -140,50 +131,12 @@ def case_reallocate(
         lines = {(int(x.key), x.component): x.amount_ore for x in allocation.lines}
         over = allocation.overpayment_ore
         data.allocations.extend(_alloc(i, c, a, p.paid_on) for (i, c), a in lines.items())
-        money_in = p.source in MONEY_IN_SOURCES
-        parts = _parts(lines)
-        if p.key in new:
-            Allocation.objects.bulk_create(
-                _rows(case_id, p, lines, sign=1, suffix="", money_in=money_in)
-            )
-            txs = _booking(item, data, parts=parts, overpaid=over, money_in=money_in, keeps=keeps)
-            if money_in and not new[p.key].received:
-                txs.insert(0, _money_in(item))
-            prefix = "match" if new[p.key].received else "pay"
-            _post(_linked, key=f"{prefix}:{p.key}", day=p.paid_on, kind="payment",
-                  memo=f"Betalning {p.key} till ärende {case_id}", txs=txs, now=now)
-            events.append(CaseEvent(case_id=case_id, date=p.paid_on, kind="payment",
-                                    detail=_payment_text(item, parts, over), actor=actor))
+        if p.key in ctx.new:
+            _book_first(ctx, p, item, lines=lines, over=over)
         elif old != lines:
-            _refuse_if_settled(p, rows)
-            if p.refunded_ore > over:
-                raise ApplicationError(
-                    f"payment {p.key} of {p.paid_on}: {format_amount(p.refunded_ore)} of it was "
-                    f"already paid back; re-allocating it in value-date order would leave only "
-                    f"{format_amount(over)} over",
-                    code="refunded",
-                )
-            n = _next_round(rows)
-            Allocation.objects.bulk_create(
-                [*_rows(case_id, p, old, sign=-1, suffix=f"x{n}", money_in=money_in),
-                 *_rows(case_id, p, lines, sign=1, suffix=f"y{n}", money_in=money_in)]
-            )
-            txs = [
-                reverse(t, key=t.key + ":reversed", day=p.paid_on)
-                for t in _booking(item, data, parts=_parts(old), overpaid=p.overpaid_ore,
-                                  money_in=money_in, keeps=keeps)
-            ] + _booking(item, data, parts=parts, overpaid=over, money_in=money_in, keeps=keeps)
-            _post(_linked, key=f"realloc:{p.key}:{n}"[:200], day=p.paid_on,
-                  kind="payment_reallocated",
-                  memo=f"Omfördelning av betalning {p.key}: {cause}", txs=txs, now=now)
-            events.append(CaseEvent(
-                case_id=case_id, date=p.paid_on, kind="payment_reallocated",
-                detail=(f"Omfördelad i valutadagsordning ({cause}): "
-                        + _payment_text(item, parts, over))[:1000],
-                actor=actor,
-            ))
+            _book_again(ctx, p, item, rows=rows, old=old, lines=lines, over=over)
             result.changed.append(p.key)
-        if p.key in new or old != lines:
+        if p.key in ctx.new or old != lines:
             Payment.objects.filter(pk=p.pk).update(
                 allocated_ore=p.amount_ore - over, overpaid_ore=over
             )
@@ -194,10 +147,85 @@ def case_reallocate(
             result.fees_reversed += _prevented(
                 data, case_id=case_id, paid_on=p.paid_on, actor=actor, now=now
             )
-    CaseEvent.objects.bulk_create(events)
-    result.closed_now = _close_if_paid(case_id, result.closed_on, actor=actor, stamp=stamp)
+    CaseEvent.objects.bulk_create(ctx.events)
+    result.closed_now = _close_if_paid(case_id, result.closed_on, actor=actor, stamp=adapt(now))
     Case.objects.filter(pk=case_id).update(next_check_on=None)
     return result
+
+
+@dataclass
+class _Replay:
+    """What every payment of one replay is booked with."""
+
+    case_id: int
+    data: Any  # payments.services._CaseData
+    cause: str
+    actor: str
+    now: datetime
+    new: dict[str, NewPayment]
+    keeps: tuple[bool, bool]
+    events: list[CaseEvent] = field(default_factory=list)
+
+
+def _book_first(
+    ctx: _Replay, p: Payment, item: Any, *, lines: dict[tuple[int, str], int], over: int
+) -> None:
+    """A payment new in this transaction: its rows, its own ledger transaction, its event."""
+    from fordra.payments.services import _booking, _money_in, _payment_text
+
+    money_in = p.source in MONEY_IN_SOURCES
+    parts = _parts(lines)
+    Allocation.objects.bulk_create(
+        _rows(ctx.case_id, p, lines, sign=1, suffix="", money_in=money_in)
+    )
+    txs = _booking(item, ctx.data, parts=parts, overpaid=over, money_in=money_in, keeps=ctx.keeps)
+    received = ctx.new[p.key].received
+    if money_in and not received:
+        txs.insert(0, _money_in(item))
+    _post(key=f"{'match' if received else 'pay'}:{p.key}", day=p.paid_on, kind="payment",
+          memo=f"Betalning {p.key} till ärende {ctx.case_id}", txs=txs, now=ctx.now)
+    ctx.events.append(CaseEvent(case_id=ctx.case_id, date=p.paid_on, kind="payment",
+                                detail=_payment_text(item, parts, over), actor=ctx.actor))
+
+
+def _book_again(
+    ctx: _Replay, p: Payment, item: Any, *, rows: Sequence[tuple[Any, ...]],
+    old: dict[tuple[int, str], int], lines: dict[tuple[int, str], int], over: int,
+) -> None:
+    """A payment whose allocation changed: refused if remitted or refunded beyond the new
+    overpayment; else reversal rows and new rows, and the reverse of its old booking netted
+    with the new one."""
+    from fordra.payments.services import _booking, _payment_text
+
+    _refuse_if_settled(p, rows)
+    if p.refunded_ore > over:
+        raise ApplicationError(
+            f"payment {p.key} of {p.paid_on}: {format_amount(p.refunded_ore)} of it was "
+            f"already paid back; re-allocating it in value-date order would leave only "
+            f"{format_amount(over)} over",
+            code="refunded",
+        )
+    money_in = p.source in MONEY_IN_SOURCES
+    parts = _parts(lines)
+    n = _next_round(rows)
+    Allocation.objects.bulk_create(
+        [*_rows(ctx.case_id, p, old, sign=-1, suffix=f"x{n}", money_in=money_in),
+         *_rows(ctx.case_id, p, lines, sign=1, suffix=f"y{n}", money_in=money_in)]
+    )
+    before = _booking(item, ctx.data, parts=_parts(old), overpaid=p.overpaid_ore,
+                      money_in=money_in, keeps=ctx.keeps)
+    after = _booking(item, ctx.data, parts=parts, overpaid=over, money_in=money_in,
+                     keeps=ctx.keeps)
+    _post(key=f"realloc:{p.key}:{n}", day=p.paid_on, kind="payment_reallocated",
+          memo=f"Omfördelning av betalning {p.key}: {ctx.cause}",
+          txs=[*(reverse(t, key=t.key + ":reversed", day=p.paid_on) for t in before), *after],
+          now=ctx.now)
+    ctx.events.append(CaseEvent(
+        case_id=ctx.case_id, date=p.paid_on, kind="payment_reallocated",
+        detail=(f"Omfördelad i valutadagsordning ({ctx.cause}): "
+                + _payment_text(item, parts, over))[:1000],
+        actor=ctx.actor,
+    ))
 
 
 def _alloc(invoice_id: int, component: str, amount: int, day: date) -> Any:
@@ -252,16 +280,19 @@ def _refuse_if_settled(p: Payment, rows: Sequence[tuple[Any, ...]]) -> None:
         )
 
 
-def _post(linked: Any, *, key: str, day: date, kind: str, memo: str,
-          txs: Sequence[Transaction], now: datetime) -> None:
+def _post(*, key: str, day: date, kind: str, memo: str, txs: Sequence[Transaction],
+          now: datetime) -> None:
     """The netted transaction of ``txs``, unless they net to nothing (a move between two
     invoices of one case: the ledger keeps one account per case and component)."""
+    from fordra.payments.services import _linked, _printable
+
     totals: dict[str, int] = defaultdict(int)
     for tx in txs:
         for posting in tx.postings:
             totals[posting.account] += posting.amount_ore
     if any(totals.values()):
-        ledger_post([linked(key=key, day=day, kind=kind, memo=memo, txs=txs)], now=now)
+        ledger_post([_linked(key=key[:200], day=day, kind=kind, memo=_printable(memo), txs=txs)],
+                    now=now)
 
 
 def _refund_task(case_id: int, p: Payment, *, over: int, now: datetime) -> None:
