@@ -208,3 +208,19 @@ def test_the_case_page_offers_a_date_field_on_every_staff_form(demanded, staff):
 
     for label in ("Mottaget den", "Pausa från", "Betaldag"):
         assert f'aria-label="{label}"' in body
+
+
+def test_the_plan_and_kronofogden_forms_refuse_a_future_date_in_swedish(demanded, staff):
+    from fordra.kfm.models import KfmApplication
+    from fordra.plans.models import Plan
+
+    page = staff.post(f"/staff/cases/{demanded.ref}/plan/propose/",
+                      {"installments": "3", "first_due": "2030-02-01", "date": FUTURE},
+                      follow=True)
+    assert "ligger i framtiden" in page.content.decode()
+    assert not Plan.objects.exists()
+
+    page = staff.post(f"/staff/cases/{demanded.ref}/kfm/decide/",
+                      {"action": "apply", "date": FUTURE}, follow=True)
+    assert "ligger i framtiden" in page.content.decode()
+    assert not KfmApplication.objects.exists()
