@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 
 from fordra.claims.models import (
+    CASE_REF_PREFIX,
     CLOSED_STATES,
     Allocation,
     Case,
@@ -268,27 +269,55 @@ def _record(
     closing: dict[int, date] = {}
     with _booked_parts(ordered, cases, context) as parts:
         for booked in parts:  # in payment order; written as they come
-            insert_rows(Payment, PAYMENT_COLUMNS, booked.payment_rows)
-            insert_rows(Allocation, ALLOCATION_COLUMNS, booked.alloc_rows)
-            insert_rows(CaseEvent, EVENT_COLUMNS, booked.event_rows)
-            insert_rows(Task, TASK_COLUMNS, booked.task_rows)
-            _look_again(booked.case_ids)  # the part's cases are in the page cache now
-            # Every key derives from a payment key new in this transaction.
-            ledger_post(booked.prepared, now=now, assume_new=True)
+            _write_booked(booked, result, now=now)
             closing.update(booked.closing)
-            result.payments += booked.payments
-            result.matched += booked.matched
-            result.unmatched += booked.unmatched
-            result.amount_ore += booked.amount_ore
-            result.allocated_ore += booked.allocated_ore
-            result.overpaid_ore += booked.overpaid_ore
     events: list[tuple[Any, ...]] = []
     _close_paid(closing, actor=actor, stamp=context.stamp, events=events)
     insert_rows(CaseEvent, EVENT_COLUMNS, events)
+    queued: list[Incoming] = []
     for case_id, case_items in sorted(replayed.items()):
-        if _record_replayed(case_items, result, now=now, actor=actor, file_id=file_id):
-            closing[case_id] = case_items[0].paid_on
+        try:
+            with transaction.atomic():  # a savepoint: a refused replay leaves nothing behind
+                if _record_replayed(case_items, result, now=now, actor=actor, file_id=file_id):
+                    closing[case_id] = case_items[0].paid_on
+        except ApplicationError as exc:
+            if file_id is None or exc.code not in ("remitted", "refunded"):
+                raise
+            # One payment of a bank file never blocks the file: it waits in the unmatched
+            # queue, naming its case and why it could not be allocated there.
+            why = {"ref": _case_ref(case_id), "why": REPLAY_REFUSED_TEXTS[exc.code]}
+            queued.extend(i._replace(case_id=None, suggestions=(why,)) for i in case_items)
+    if queued:
+        _write_booked(_book(queued, cases, context), result, now=now)
     result.closed = sorted(closing)
+
+
+def _write_booked(booked: _Booked, result: RecordResult, *, now: datetime) -> None:
+    insert_rows(Payment, PAYMENT_COLUMNS, booked.payment_rows)
+    insert_rows(Allocation, ALLOCATION_COLUMNS, booked.alloc_rows)
+    insert_rows(CaseEvent, EVENT_COLUMNS, booked.event_rows)
+    insert_rows(Task, TASK_COLUMNS, booked.task_rows)
+    _look_again(booked.case_ids)  # the part's cases are in the page cache now
+    # Every key derives from a payment key new in this transaction.
+    ledger_post(booked.prepared, now=now, assume_new=True)
+    result.payments += booked.payments
+    result.matched += booked.matched
+    result.unmatched += booked.unmatched
+    result.amount_ore += booked.amount_ore
+    result.allocated_ore += booked.allocated_ore
+    result.overpaid_ore += booked.overpaid_ore
+
+
+REPLAY_REFUSED_TEXTS = {
+    "remitted": "valutadagen ligger före en betalning som redan redovisats till borgenären: "
+    "fördelningen i valutadagsordning skulle ändra redovisade pengar",
+    "refunded": "valutadagen ligger före en betalning vars överskott redan återbetalats",
+}
+
+
+def _case_ref(case_id: int) -> str:
+    number = Case.objects.filter(pk=case_id).values_list("number", flat=True).first()
+    return f"{CASE_REF_PREFIX}{number}"
 
 
 def _cases_to_replay(
