@@ -224,3 +224,24 @@ def test_the_plan_and_kronofogden_forms_refuse_a_future_date_in_swedish(demanded
                       {"action": "apply", "date": FUTURE}, follow=True)
     assert "ligger i framtiden" in page.content.decode()
     assert not KfmApplication.objects.exists()
+
+
+def test_a_dispute_reverses_the_fee_of_a_demand_that_was_never_sent(creditor, reference_rates):
+    import_bytes(claims_csv(claim_line("F-1", amount="1 000,00", due_date="2026-06-12",
+                                       invoice_date="2026-05-13")))
+    day = date(2026, 6, 12)
+    while day < DEMAND_DAY:
+        daily_run(run_date=day, now=NOW)
+        day += timedelta(days=1)
+    daily_run(run_date=DEMAND_DAY, now=NOW, decide_only=True)  # the demand written, not sent
+    case = Case.objects.get()
+    demand = Letter.objects.get(case=case, kind="demand")
+    assert demand.status == LetterStatus.PENDING
+
+    main(["case", "dispute", case.ref, "--reason", "Fel belopp", "--date", DEMAND_DAY.isoformat()])
+
+    demand.refresh_from_db()
+    assert demand.status == LetterStatus.CANCELLED
+    fees = sorted(FeeRecord.objects.filter(case=case).values_list("kind", "amount_ore"))
+    assert fees == [("demand", -18000), ("demand", 18000), ("reminder", 6000)]
+    assert_money_invariants()

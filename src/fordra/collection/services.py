@@ -36,22 +36,32 @@ def _open(case: Case) -> None:
 
 
 def case_as_of(
-    *, case: Case, day: date, why: str, actor: str, now: datetime, through: date | None = None
+    *,
+    case: Case,
+    day: date,
+    why: str,
+    actor: str,
+    now: datetime,
+    through: date | None = None,
+    unsent_only: bool = False,
 ) -> int:
     """Apply an action effective on ``day`` to what happened after it (DESIGN.md §4.2).
 
-    The letters dated after ``day`` (through ``through``) should never have been written: they
-    are cancelled or voided (``letters_void_after``), their fees reversed (``fee_reverse``), and
-    the case's payments replayed from ``day`` (``case_reallocate``) so a fee already paid is
-    re-allocated instead of leaving the costs negative. Returns how many fees were reversed.
-    Call inside the action's transaction: a refusal (money already remitted) undoes it all.
+    The letters dated after ``day`` (through ``through``; ``unsent_only``: those not yet handed
+    to a channel) should never have been written: they are cancelled or voided
+    (``letters_void_after``), their fees reversed (``fee_reverse``: a reminder or collection fee
+    needs its letter sent, lag (1981:739) 2 §, 4 §), and the case's payments replayed from the
+    first reversed fee (``case_reallocate``) so a fee already paid is re-allocated instead of
+    leaving the costs negative. Returns how many fees were reversed. Call inside the action's
+    transaction: a refusal (money already remitted) undoes it all.
     """
     from fordra.claims.corrections import fee_reverse, fees_standing
     from fordra.letters.voiding import letters_void_after
     from fordra.payments.reallocation import case_reallocate
 
     voided = letters_void_after(
-        case_id=case.id, after=day, through=through, reason=why, actor=actor
+        case_id=case.id, after=day, through=through, reason=why, actor=actor,
+        unsent_only=unsent_only,
     )
     if not voided:
         return 0
@@ -63,7 +73,8 @@ def case_as_of(
     for fee in fees:
         fee_reverse(fee=fee, reason=why, creditor_id=case.creditor_id, actor=actor, now=now)
     if fees:
-        case_reallocate(case_id=case.id, since=day, cause=why, now=now, actor=actor)
+        case_reallocate(case_id=case.id, since=min(f.date for f in fees), cause=why, now=now,
+                        actor=actor)
     return len(fees)
 
 
@@ -145,10 +156,11 @@ def case_dispute(
         )
         case_as_of(case=case, day=today, actor=actor, now=_now(now, today),
                    why=f"bestridande mottaget {today.isoformat()}")
-        # Letters not yet handed to a channel are stopped with the case.
-        Letter.objects.filter(
-            case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-        ).exclude(kind="dispute").update(status=LetterStatus.CANCELLED)
+        # Letters not yet handed to a channel are stopped with the case, and a fee for a letter
+        # that is never sent is never owed.
+        case_as_of(case=case, day=date.min, through=today, unsent_only=True, actor=actor,
+                   now=_now(now, today),
+                   why=f"bestridande mottaget {today.isoformat()}; brevet skickades aldrig")
         dispute_acknowledge(case=case, today=today)
     case.refresh_from_db()
     return case

@@ -41,15 +41,18 @@ def letters_void_after(
     reason: str,
     actor: str,
     through: date | None = None,
+    unsent_only: bool = False,
 ) -> list[Letter]:
-    """Cancel or void the case's letters dated after ``after`` (through ``through`` if given).
+    """Cancel or void the case's letters dated after ``after`` (through ``through`` if given);
+    ``unsent_only``: only those not yet handed to a channel.
 
     Returns the letters changed, so the caller can reverse their fees. Idempotent: letters
     already cancelled or void are left alone.
     """
+    statuses = [*_NOT_YET_OUT] if unsent_only else [*_NOT_YET_OUT, *_OUT]
     query = Letter.objects.filter(case_id=case_id, letter_date__gt=after).exclude(
         kind__in=_KEPT_KINDS
-    ).filter(status__in=[*_NOT_YET_OUT, *_OUT])
+    ).filter(status__in=statuses)
     if through is not None:
         query = query.filter(letter_date__lte=through)
     letters = list(query.order_by("letter_date", "id"))
