@@ -200,6 +200,9 @@ EVENT_LABELS = {
     "bankruptcy_warning": "Konkursanmaning",
     "bankruptcy_warning_lapsed": "Konkursanmaningen obesvarad",
     "surveillance_started": "Efterbevakning",
+    "letter_void": "Brev ogiltigt",
+    "fee_reversed": "Avgift återförd",
+    "payment_reallocated": "Betalning omfördelad",
 }
 
 

@@ -43,6 +43,13 @@ def _today() -> date:
     return timezone.localdate()
 
 
+def _effective(args: argparse.Namespace) -> date:
+    """The action's effective ``--date`` (DESIGN.md §4.2): default today, never in the future."""
+    from fordra.core.dates import effective_date
+
+    return effective_date(getattr(args, "date", None), today=_today())
+
+
 def _now() -> Any:
     from django.utils import timezone
 
@@ -294,7 +301,7 @@ def cmd_case_pause(args: argparse.Namespace, out: Output) -> None:
 
     case = case_pause(
         case=case_get(ref=args.ref), until=args.until, reason=args.reason, actor=_actor(),
-        today=_today(),
+        today=_effective(args), now=_now(),
     )
     out.result(
         {"ref": case.ref, "paused_until": case.paused_until.isoformat() if case.paused_until else None},
@@ -306,7 +313,7 @@ def cmd_case_resume(args: argparse.Namespace, out: Output) -> None:
     from fordra.claims.selectors import case_get
     from fordra.collection.services import case_resume
 
-    case = case_resume(case=case_get(ref=args.ref), actor=_actor(), today=_today())
+    case = case_resume(case=case_get(ref=args.ref), actor=_actor(), today=_effective(args))
     out.result({"ref": case.ref, "paused_until": None}, f"{case.ref} resumed")
 
 
@@ -315,7 +322,8 @@ def cmd_case_dispute(args: argparse.Namespace, out: Output) -> None:
     from fordra.collection.services import case_dispute
 
     case = case_dispute(
-        case=case_get(ref=args.ref), reason=args.reason, actor=_actor(), today=_today()
+        case=case_get(ref=args.ref), reason=args.reason, actor=_actor(), today=_effective(args),
+        now=_now(),
     )
     out.result({"ref": case.ref, "state": case.state}, f"{case.ref} disputed: collection stopped")
 
@@ -333,7 +341,7 @@ def cmd_case_decide(args: argparse.Namespace, out: Output) -> None:
         except AmountError as exc:
             raise ApplicationError(f"--credit: {exc}") from exc
     case = case_dispute_decide(
-        case=case_get(ref=args.ref), outcome=args.outcome, actor=_actor(), today=_today(),
+        case=case_get(ref=args.ref), outcome=args.outcome, actor=_actor(), today=_effective(args),
         now=_now(), note=args.note or "", credit_ore=credit, credit_invoice=args.invoice or "",
     )
     out.result(
@@ -347,7 +355,7 @@ def cmd_case_partner(args: argparse.Namespace, out: Output) -> None:
     from fordra.collection.services import case_to_partner
 
     case = case_to_partner(
-        case=case_get(ref=args.ref), partner=args.partner, actor=_actor(), today=_today()
+        case=case_get(ref=args.ref), partner=args.partner, actor=_actor(), today=_effective(args)
     )
     out.result(
         {"ref": case.ref, "foreign_partner": case.foreign_partner},
@@ -361,7 +369,7 @@ def cmd_case_notify_social(args: argparse.Namespace, out: Output) -> None:
 
     case = case_get(ref=args.ref)
     path = social_welfare_notice(
-        case=case, day=args.date, now=_now(), actor=_actor(),
+        case=case, day=_effective(args), now=_now(), actor=_actor(),
         municipality=args.municipality or "",
     )
     out.result({"ref": case.ref, "notice": str(path), "date": args.date.isoformat()},
@@ -378,7 +386,7 @@ def cmd_debtor_mark(args: argparse.Namespace, out: Output) -> None:
     }
     result = debtor_mark(
         national_id=args.debtor, marks={k: v for k, v in marks.items() if v is not None},
-        actor=_actor(), today=_today(),
+        actor=_actor(), today=_effective(args),
     )
     out.result(result, f"{result['debtor_id']}: {result['marks']} ({result['cases']} öppna ärenden)")
 
@@ -393,12 +401,13 @@ def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
         amount = parse_amount(args.amount)
     except AmountError as exc:
         raise ApplicationError(f"--amount: {exc}") from exc
+    paid_on = _effective(args)
     case = case_get(ref=args.ref)
     # Re-running the same command records nothing new; a second payment of the same amount on
     # the same day needs its own --reference.
-    key = f"direct:{case.id}:{args.date.isoformat()}:{amount}:{args.reference}"
+    key = f"direct:{case.id}:{paid_on.isoformat()}:{amount}:{args.reference}"
     payment = payment_apply(
-        case=case, amount_ore=amount, paid_on=args.date, source="direct", key=key, now=_now(),
+        case=case, amount_ore=amount, paid_on=paid_on, source="direct", key=key, now=_now(),
         reference=args.reference, actor=_actor(),
     )
     case.refresh_from_db()
@@ -469,7 +478,9 @@ def cmd_payment_match(args: argparse.Namespace, out: Output) -> None:
 def cmd_payment_refund(args: argparse.Namespace, out: Output) -> None:
     from fordra.payments.services import payment_refund
 
-    payment = payment_refund(payment_id=args.payment, day=args.date, now=_now(), actor=_actor())
+    payment = payment_refund(
+        payment_id=args.payment, day=_effective(args), now=_now(), actor=_actor()
+    )
     out.result(
         {"payment_id": payment.id, "refunded_ore": payment.refunded_ore,
          "refunded_on": args.date.isoformat()},
@@ -775,17 +786,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref")
     p.add_argument("--until", type=_iso_date, required=True)
     p.add_argument("--reason", required=True)
+    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
     p = command(case, "resume", cmd_case_resume, "lift a pause")
     p.add_argument("ref")
+    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
     p = command(case, "dispute", cmd_case_dispute, "register the debtor's objection")
     p.add_argument("ref")
     p.add_argument("--reason", required=True)
+    p.add_argument("--date", type=_iso_date, help="the day the objection was received "
+                   "(default today; never in the future)")
     p = command(case, "decide", cmd_case_decide, "decide a dispute: withdraw, correct or court")
     p.add_argument("ref")
     p.add_argument("--outcome", required=True, choices=["withdrawn", "corrected", "court"])
     p.add_argument("--credit", help="corrected: kronor credited (kreditnota)")
     p.add_argument("--invoice", help="corrected: the invoice number credited")
     p.add_argument("--note")
+    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
     p = command(case, "notify-social", cmd_case_notify_social,
                 "housing: notify socialnämnden of a rent termination (JB 12:44)")
     p.add_argument("ref")
@@ -794,6 +810,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(case, "partner", cmd_case_partner, "hand a foreign debtor's case to a partner")
     p.add_argument("ref")
     p.add_argument("--partner", required=True, help="the partner agency's name")
+    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
 
     debtor = sub.add_parser("debtor", help="debtors (gäldenärer)").add_subparsers(
         dest="action", required=True
@@ -802,6 +819,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("debtor", help="personnummer/orgnr")
     for flag in ("debt-relief", "deceased", "protected-identity"):
         p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
 
     payment = sub.add_parser("payment", help="payments").add_subparsers(dest="action", required=True)
     p = command(payment, "direct", cmd_payment_direct, "a payment the creditor received directly")

@@ -22,9 +22,10 @@ OUTCOME_CHOICES = ["served", "disputed", "judgment", "withdrawn", "no_assets", "
 
 
 def _date(args: argparse.Namespace) -> Any:
-    from fordra.cli import _today
+    """The effective ``--date``: default today, never in the future (DESIGN.md §4.2)."""
+    from fordra.cli import _effective
 
-    return args.date or _today()
+    return _effective(args)
 
 
 def _case(args: argparse.Namespace) -> Any:

@@ -53,14 +53,14 @@ def _proposal_text(d: dict[str, Any]) -> str:
 
 def cmd_plan_propose(args: argparse.Namespace, out: Any) -> None:
     from fordra.claims.selectors import case_get
-    from fordra.cli import _actor, _now, _today
+    from fordra.cli import _actor, _effective, _now
     from fordra.plans.services import plan_propose
 
     plan = plan_propose(
         case=case_get(ref=args.ref),
         installments=args.installments,
         first_due=args.first_due,
-        today=args.date or _today(),
+        today=_effective(args),
         now=_now(),
         actor=_actor(),
     )
@@ -70,15 +70,16 @@ def cmd_plan_propose(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_plan_approve(args: argparse.Namespace, out: Any) -> None:
     from fordra.claims.selectors import case_get
-    from fordra.cli import _actor, _now, _today
+    from fordra.cli import _actor, _effective, _now
     from fordra.plans.models import PlanState
     from fordra.plans.services import plan_approve, plan_for_case
 
+    today = _effective(args)
     case = case_get(ref=args.ref)
     plan = plan_approve(
         plan=plan_for_case(case, states=(PlanState.PROPOSED,)),
         actor=_actor(),
-        today=args.date or _today(),
+        today=today,
         now=_now(),
     )
     result = _proposal_json(plan)
@@ -87,15 +88,16 @@ def cmd_plan_approve(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_plan_reject(args: argparse.Namespace, out: Any) -> None:
     from fordra.claims.selectors import case_get
-    from fordra.cli import _actor, _now, _today
+    from fordra.cli import _actor, _effective, _now
     from fordra.plans.models import PlanState
     from fordra.plans.services import plan_for_case, plan_reject
 
+    today = _effective(args)
     case = case_get(ref=args.ref)
     plan = plan_reject(
         plan=plan_for_case(case, states=(PlanState.PROPOSED,)),
         actor=_actor(),
-        today=args.date or _today(),
+        today=today,
         now=_now(),
         reason=args.reason or "",
     )

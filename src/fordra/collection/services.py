@@ -39,8 +39,55 @@ def _open(case: Case) -> None:
         raise ApplicationError(f"case {case.ref} is closed ({case.state})")
 
 
-def case_pause(*, case: Case, until: date, reason: str, actor: str, today: date) -> Case:
-    """Pause all collection steps through ``until`` (inclusive); the run resumes the day after."""
+def case_as_of(
+    *,
+    case: Case,
+    day: date,
+    why: str,
+    actor: str,
+    now: datetime,
+    through: date | None = None,
+    unsent_only: bool = False,
+) -> int:
+    """Apply an action effective on ``day`` to what happened after it (DESIGN.md §4.2).
+
+    The letters dated after ``day`` (through ``through``; ``unsent_only``: those not yet handed
+    to a channel) should never have been written: they are cancelled or voided
+    (``letters_void_after``), their fees reversed (``fee_reverse``: a reminder or collection fee
+    needs its letter sent, lag (1981:739) 2 §, 4 §), and the case's payments replayed from the
+    first reversed fee (``case_reallocate``) so a fee already paid is re-allocated instead of
+    leaving the costs negative. Returns how many fees were reversed. Call inside the action's
+    transaction: a refusal (money already remitted) undoes it all.
+    """
+    from fordra.claims.corrections import fee_reverse, fees_standing
+    from fordra.letters.voiding import letters_void_after
+    from fordra.payments.reallocation import case_reallocate
+
+    voided = letters_void_after(
+        case_id=case.id, after=day, through=through, reason=why, actor=actor,
+        unsent_only=unsent_only,
+    )
+    if not voided:
+        return 0
+    dates = {letter.step: letter.letter_date for letter in voided}
+    fees = [
+        f for f in fees_standing(case_id=case.id, after=day, steps=dates)
+        if f.date == dates[f.step]
+    ]
+    for fee in fees:
+        fee_reverse(fee=fee, reason=why, creditor_id=case.creditor_id, actor=actor, now=now)
+    if fees:
+        case_reallocate(case_id=case.id, since=min(f.date for f in fees), cause=why, now=now,
+                        actor=actor)
+    return len(fees)
+
+
+def case_pause(
+    *, case: Case, until: date, reason: str, actor: str, today: date, now: datetime | None = None
+) -> Case:
+    """Pause all collection steps from ``today`` (the effective date) through ``until``
+    (inclusive); the run resumes the day after. Letters written in the pause are voided and
+    their fees reversed (``case_as_of``)."""
     reason = _reason(reason)
     _open(case)
     if until < today:
@@ -55,14 +102,34 @@ def case_pause(*, case: Case, until: date, reason: str, actor: str, today: date)
             case=case, date=today, kind="paused", detail=f"Pausat t.o.m. {until}: {reason}",
             actor=actor,
         )
+        case_as_of(case=case, day=today, through=until, actor=actor, now=_now(now, today),
+                   why=f"ärendet pausades {today.isoformat()} t.o.m. {until.isoformat()}")
     case.refresh_from_db()
     return case
+
+
+def _now(now: datetime | None, today: date) -> datetime:
+    """The audit timestamp: the caller's ``now``; for callers that give none, the effective
+    day at midnight UTC (audit only — no rule reads it)."""
+    if now is not None:
+        return now
+    from datetime import UTC, time
+
+    return datetime.combine(today, time(), tzinfo=UTC)
 
 
 def case_resume(*, case: Case, actor: str, today: date) -> Case:
     _open(case)
     if case.paused_until is None:
         raise ApplicationError(f"case {case.ref} is not paused")
+    paused_on = (
+        CaseEvent.objects.filter(case=case, kind="paused").order_by("-date", "-id")
+        .values_list("date", flat=True).first()
+    )
+    if paused_on is not None and today < paused_on:
+        raise ApplicationError(
+            f"--date {today.isoformat()} is before the pause began ({paused_on})"
+        )
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
             paused_until=None, pause_reason="", next_check_on=None
@@ -74,8 +141,12 @@ def case_resume(*, case: Case, actor: str, today: date) -> Case:
     return case
 
 
-def case_dispute(*, case: Case, reason: str, actor: str, today: date) -> Case:
-    """Register the debtor's objection: every collection step stops at once (inkassolagen 4 §)."""
+def case_dispute(
+    *, case: Case, reason: str, actor: str, today: date, now: datetime | None = None
+) -> Case:
+    """Register the debtor's objection received on ``today`` (the effective date): every
+    collection step stops at once (inkassolagen 4 §). Letters dated after it are voided and
+    their fees reversed (``case_as_of``, DESIGN.md §4.2)."""
     reason = _reason(reason)
     _open(case)
     if case.state == CaseState.DISPUTED:
@@ -87,10 +158,13 @@ def case_dispute(*, case: Case, reason: str, actor: str, today: date) -> Case:
         CaseEvent.objects.create(
             case=case, date=today, kind="disputed", detail=f"Bestridande: {reason}", actor=actor
         )
-        # Letters not yet handed to a channel are stopped with the case.
-        Letter.objects.filter(
-            case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-        ).update(status=LetterStatus.CANCELLED)
+        case_as_of(case=case, day=today, actor=actor, now=_now(now, today),
+                   why=f"bestridande mottaget {today.isoformat()}")
+        # Letters not yet handed to a channel are stopped with the case, and a fee for a letter
+        # that is never sent is never owed.
+        case_as_of(case=case, day=date.min, through=today, unsent_only=True, actor=actor,
+                   now=_now(now, today),
+                   why=f"bestridande mottaget {today.isoformat()}; brevet skickades aldrig")
         dispute_acknowledge(case=case, today=today)
     case.refresh_from_db()
     return case
@@ -140,8 +214,13 @@ def dispute_acknowledge(*, case: Case, today: date) -> None:
 
 
 def _state_before_dispute(case: Case) -> str:
-    # The ladder's letters tell how far the case had come; collection resumes from there.
-    kinds = set(Letter.objects.filter(case=case).values_list("kind", flat=True))
+    # The ladder's letters tell how far the case had come; collection resumes from there
+    # (a letter voided by the dispute's date never counted).
+    kinds = set(
+        Letter.objects.filter(case=case)
+        .exclude(status=LetterStatus.VOID)
+        .values_list("kind", flat=True)
+    )
     if kinds & {"demand", "demand_reminder"}:
         return CaseState.DEMAND
     if "reminder" in kinds:
@@ -180,6 +259,14 @@ def case_dispute_decide(
         raise ApplicationError(f"case {case.ref} is not disputed ({case.state})")
     if case.dispute_outcome == "court" and outcome == "court":
         raise ApplicationError(f"case {case.ref} is already with the court")
+    disputed_on = (
+        CaseEvent.objects.filter(case=case, kind="disputed").order_by("-date", "-id")
+        .values_list("date", flat=True).first()
+    )
+    if disputed_on is not None and today < disputed_on:
+        raise ApplicationError(
+            f"--date {today.isoformat()} is before the dispute was received ({disputed_on})"
+        )
     note = note.strip()[:REASON_CHARS_MAX]
     with transaction.atomic():
         if outcome == "withdrawn":

@@ -15,6 +15,10 @@ class LetterStatus(models.TextChoices):
     SENT = "sent", "Skickat"
     FAILED = "failed", "Misslyckat"
     CANCELLED = "cancelled", "Makulerat"
+    # Sent, then found void: an action with an earlier effective date (a dispute received
+    # before it, a payment that had already paid the case) means it should never have gone out
+    # (DESIGN.md §4.2). The letter stays on record; its fee is reversed.
+    VOID = "void", "Ogiltigt"
 
 
 class Letter(models.Model):

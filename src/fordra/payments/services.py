@@ -38,6 +38,7 @@ from django.db import connection, transaction
 
 from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import (
+    CASE_REF_PREFIX,
     CLOSED_STATES,
     Allocation,
     Case,
@@ -263,30 +264,141 @@ def _record(
         file_id=file_id,
         day_of=_DateMemo(),
     )
+    # A case with an allocation or a fee dated after one of its incoming payments is replayed in
+    # value-date order (``reallocation``); every other case takes the bulk path below.
+    replayed = _cases_to_replay(items, cases)
+    if replayed:
+        items = [i for i in items if i.case_id not in replayed]
     # Case by case, each case's payments by day and key (unmatched first).
     ordered = sorted((i for i in items if i.case_id is None), key=itemgetter(3, 0))
     ordered.extend(sorted((i for i in items if i.case_id is not None), key=itemgetter(6, 3, 0)))
     closing: dict[int, date] = {}
     with _booked_parts(ordered, cases, context) as parts:
         for booked in parts:  # in payment order; written as they come
-            insert_rows(Payment, PAYMENT_COLUMNS, booked.payment_rows)
-            insert_rows(Allocation, ALLOCATION_COLUMNS, booked.alloc_rows)
-            insert_rows(CaseEvent, EVENT_COLUMNS, booked.event_rows)
-            insert_rows(Task, TASK_COLUMNS, booked.task_rows)
-            _look_again(booked.case_ids)  # the part's cases are in the page cache now
-            # Every key derives from a payment key new in this transaction.
-            ledger_post(booked.prepared, now=now, assume_new=True)
+            _write_booked(booked, result, now=now)
             closing.update(booked.closing)
-            result.payments += booked.payments
-            result.matched += booked.matched
-            result.unmatched += booked.unmatched
-            result.amount_ore += booked.amount_ore
-            result.allocated_ore += booked.allocated_ore
-            result.overpaid_ore += booked.overpaid_ore
     events: list[tuple[Any, ...]] = []
     _close_paid(closing, actor=actor, stamp=context.stamp, events=events)
     insert_rows(CaseEvent, EVENT_COLUMNS, events)
+    queued: list[Incoming] = []
+    for case_id, case_items in sorted(replayed.items()):
+        try:
+            with transaction.atomic():  # a savepoint: a refused replay leaves nothing behind
+                if _record_replayed(case_items, result, now=now, actor=actor, file_id=file_id):
+                    closing[case_id] = case_items[0].paid_on
+        except ApplicationError as exc:
+            if file_id is None or exc.code not in ("remitted", "refunded"):
+                raise
+            # One payment of a bank file never blocks the file: it waits in the unmatched
+            # queue, naming its case and why it could not be allocated there.
+            why = {"ref": _case_ref(case_id), "why": REPLAY_REFUSED_TEXTS[exc.code]}
+            queued.extend(i._replace(case_id=None, suggestions=(why,)) for i in case_items)
+    if queued:
+        _write_booked(_book(queued, cases, context), result, now=now)
     result.closed = sorted(closing)
+
+
+def _write_booked(booked: _Booked, result: RecordResult, *, now: datetime) -> None:
+    insert_rows(Payment, PAYMENT_COLUMNS, booked.payment_rows)
+    insert_rows(Allocation, ALLOCATION_COLUMNS, booked.alloc_rows)
+    insert_rows(CaseEvent, EVENT_COLUMNS, booked.event_rows)
+    insert_rows(Task, TASK_COLUMNS, booked.task_rows)
+    _look_again(booked.case_ids)  # the part's cases are in the page cache now
+    # Every key derives from a payment key new in this transaction.
+    ledger_post(booked.prepared, now=now, assume_new=True)
+    result.payments += booked.payments
+    result.matched += booked.matched
+    result.unmatched += booked.unmatched
+    result.amount_ore += booked.amount_ore
+    result.allocated_ore += booked.allocated_ore
+    result.overpaid_ore += booked.overpaid_ore
+
+
+REPLAY_REFUSED_TEXTS = {
+    "remitted": "valutadagen ligger före en betalning som redan redovisats till borgenären: "
+    "fördelningen i valutadagsordning skulle ändra redovisade pengar",
+    "refunded": "valutadagen ligger före en betalning vars överskott redan återbetalats",
+}
+
+
+def _case_ref(case_id: int) -> str:
+    number = Case.objects.filter(pk=case_id).values_list("number", flat=True).first()
+    return f"{CASE_REF_PREFIX}{number}"
+
+
+def _cases_to_replay(
+    items: Sequence[Incoming], cases: Mapping[int, _CaseData]
+) -> dict[int, list[Incoming]]:
+    """The matched payments of each case that must be allocated in value-date order by
+    replaying the case (``reallocation.replay_needed``), all of the case's payments in the batch
+    together. Most batches have none: one pass over rows already read."""
+    from fordra.payments.reallocation import replay_needed
+
+    latest: dict[int, date | None] = {}
+    slow: set[int] = set()
+    for item in items:
+        case_id = item.case_id
+        if case_id is None or item.amount_ore <= 0 or case_id in slow:
+            continue
+        if case_id not in latest:
+            data = cases[case_id]
+            days = [a.date for a in data.allocations]
+            days.extend(f.date for f in data.fees if f.amount_ore > 0)
+            latest[case_id] = max(days, default=None)
+        if replay_needed(state=cases[case_id].state, latest=latest[case_id], paid_on=item.paid_on):
+            slow.add(case_id)
+    out: dict[int, list[Incoming]] = defaultdict(list)
+    for item in items:
+        if item.case_id in slow:
+            out[item.case_id].append(item)
+    return out
+
+
+def _record_replayed(
+    items: Sequence[Incoming], result: RecordResult, *, now: datetime, actor: str,
+    file_id: int | None,
+) -> bool:
+    """Record one case's payments and replay the case from the earliest of them; True if the
+    replay closed the case as paid."""
+    from fordra.payments.reallocation import NewPayment, case_reallocate
+
+    stamp = adapt(now)
+    insert_rows(
+        Payment,
+        PAYMENT_COLUMNS,
+        [
+            (i.source, PaymentStatus.MATCHED, i.case_id, file_id, i.amount_ore, adapt(i.paid_on),
+             i.reference[:140], i.payer_name[:140], "[]", 0, 0, i.key, actor, stamp)
+            for i in items
+        ],
+    )
+    first = min(i.paid_on for i in items)
+    replay = case_reallocate(
+        case_id=items[0].case_id or 0, since=first, now=now, actor=actor,
+        cause=f"betalning med valutadag {first.isoformat()}",
+        new={i.key: NewPayment() for i in items},
+    )
+    for item in items:
+        allocated, overpaid = replay.allocated.get(item.key, (0, item.amount_ore))
+        result.payments += 1
+        result.matched += 1
+        result.amount_ore += item.amount_ore
+        result.allocated_ore += allocated
+        result.overpaid_ore += overpaid
+    return replay.closed_now
+
+
+def value_date_problem(*, paid_on: date, latest: date) -> str | None:
+    """Why a payment with value date ``paid_on`` cannot be booked, or None: a value date after
+    ``latest`` (today for staff and the CLI; a bank file's own creation date for its payments)
+    is a payment that has not happened yet (DESIGN.md §4.2). Bank-file readers call this per
+    payment and send a refused one to the unmatched queue with the reason."""
+    if paid_on > latest:
+        return (
+            f"valutadagen {paid_on.isoformat()} ligger efter {latest.isoformat()}: "
+            "en betalning kan inte bokas före den har gjorts"
+        )
+    return None
 
 
 PAYMENT_COLUMNS = (
@@ -933,6 +1045,14 @@ def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> 
             )
         _refuse_foreign_currency(payment, "matched")
         data = _load_cases([case.id])[case.id]
+        if _cases_to_replay(
+            [Incoming(key=payment.key, source=payment.source, amount_ore=payment.amount_ore,
+                      paid_on=payment.paid_on, case_id=case.id)],
+            {case.id: data},
+        ):
+            _match_replayed(payment, case=case, now=now, actor=actor)
+            payment.refresh_from_db()
+            return payment
         keeps = _pricing_by_creditor([data.creditor_id])[data.creditor_id]
         item = Incoming(
             key=payment.key, source=payment.source, amount_ore=payment.amount_ore,
@@ -982,6 +1102,21 @@ def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> 
     limitation_follow(case_ids=[case.id], day=payment.paid_on, now=now)
     payment.refresh_from_db()
     return payment
+
+
+def _match_replayed(payment: Payment, *, case: Case, now: datetime, actor: str) -> None:
+    """A payment from the unmatched queue dated before what the case has allocated: replayed
+    in value-date order; its money-in was booked when it arrived."""
+    from fordra.payments.reallocation import NewPayment, case_reallocate
+
+    Payment.objects.filter(pk=payment.pk).update(
+        status=PaymentStatus.MATCHED, case=case, actor=actor
+    )
+    case_reallocate(
+        case_id=case.id, since=payment.paid_on, now=now, actor=actor,
+        cause=f"betalning med valutadag {payment.paid_on.isoformat()} matchad manuellt",
+        new={payment.key: NewPayment(received=True)},
+    )
 
 
 def payment_refund(*, payment_id: int, day: date, now: datetime, actor: str) -> Payment:

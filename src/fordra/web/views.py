@@ -170,7 +170,6 @@ def unmatched_view(request: HttpRequest) -> HttpResponse:
 @staff_required
 def direct_payment_view(request: HttpRequest, ref: str) -> HttpResponse:
     """A payment the creditor received directly, registered by staff."""
-    from datetime import date
 
     from django.contrib import messages
     from django.shortcuts import redirect
@@ -178,6 +177,7 @@ def direct_payment_view(request: HttpRequest, ref: str) -> HttpResponse:
     from fordra.core.errors import ApplicationError
     from fordra.domain.money import AmountError, parse_amount
     from fordra.payments.services import payment_apply
+    from fordra.web.dates import posted_date
 
     try:
         case = case_get(ref=ref)
@@ -186,7 +186,7 @@ def direct_payment_view(request: HttpRequest, ref: str) -> HttpResponse:
     if request.method == "POST":
         try:
             amount = parse_amount(request.POST.get("amount", ""))
-            paid_on = date.fromisoformat(request.POST.get("date", ""))
+            paid_on = posted_date(request)
             reference = request.POST.get("reference", "")[:100]
             payment_apply(
                 case=case, amount_ore=amount, paid_on=paid_on, source="direct",
@@ -215,6 +215,7 @@ def case_action_view(request: HttpRequest, ref: str) -> HttpResponse:
     )
     from fordra.core.errors import ApplicationError
     from fordra.domain.money import AmountError, parse_amount
+    from fordra.web.dates import posted_date
 
     try:
         case = case_get(ref=ref)
@@ -222,24 +223,26 @@ def case_action_view(request: HttpRequest, ref: str) -> HttpResponse:
         raise Http404(str(exc)) from exc
     if request.method != "POST":
         return redirect("web:case_detail", ref=case.ref)
-    today, actor, post = timezone.localdate(), _actor(request), request.POST
+    actor, post, now = _actor(request), request.POST, timezone.now()
     action = post.get("action", "")
     try:
+        today = posted_date(request)
         if action == "pause":
             case_pause(case=case, until=date.fromisoformat(post.get("until", "")),
-                       reason=post.get("reason", ""), actor=actor, today=today)
+                       reason=post.get("reason", ""), actor=actor, today=today, now=now)
             messages.success(request, "Ärendet pausades.")
         elif action == "resume":
             case_resume(case=case, actor=actor, today=today)
             messages.success(request, "Pausen hävdes.")
         elif action == "dispute":
-            case_dispute(case=case, reason=post.get("reason", ""), actor=actor, today=today)
+            case_dispute(case=case, reason=post.get("reason", ""), actor=actor, today=today,
+                         now=now)
             messages.success(request, "Bestridandet registrerades; all indrivning är stoppad.")
         elif action == "decide":
             credit = post.get("credit", "").strip()
             case_dispute_decide(
                 case=case, outcome=post.get("outcome", ""), actor=actor, today=today,
-                now=timezone.now(), note=post.get("note", ""),
+                now=now, note=post.get("note", ""),
                 credit_ore=parse_amount(credit) if credit else 0,
                 credit_invoice=post.get("invoice", "").strip(),
             )

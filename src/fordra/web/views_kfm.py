@@ -25,6 +25,7 @@ from fordra.kfm.services import (
     kfm_return,
     kfm_surveillance,
 )
+from fordra.web.dates import posted_date
 from fordra.web.views import staff_required
 
 
@@ -46,13 +47,7 @@ def _back(request: HttpRequest, case: Case) -> HttpResponse:
 
 
 def _day(request: HttpRequest) -> date:
-    text = request.POST.get("date", "").strip()
-    if not text:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise ApplicationError(f"datumet {text!r} är inte ett datum (ÅÅÅÅ-MM-DD)") from exc
+    return posted_date(request)
 
 
 @staff_required
@@ -61,8 +56,9 @@ def kfm_decide_view(request: HttpRequest, ref: str) -> HttpResponse:
     """One of the decisions after the demand: apply, surveillance, return, bankruptcy_warning."""
     case = _case(ref)
     action = request.POST.get("action", "")
-    actor, today = _actor(request), timezone.localdate()
+    actor = _actor(request)
     try:
+        today = _day(request)
         if action == "apply":
             kfm_apply(case=case, day=today, now=timezone.now(), actor=actor)
             messages.success(request, "Ansökan om betalningsföreläggande gjordes; avgifterna "

@@ -14,6 +14,7 @@ from fordra.core.errors import ApplicationError, NotFound
 from fordra.plans.models import Plan, PlanState
 from fordra.plans.selectors import plans_awaiting_decision
 from fordra.plans.services import parse_day, plan_approve, plan_propose, plan_reject
+from fordra.web.dates import posted_date
 from fordra.web.views import staff_required
 
 
@@ -42,7 +43,7 @@ def plan_propose_view(request: HttpRequest, ref: str) -> HttpResponse:
             case=case,
             installments=int(text),
             first_due=parse_day(request.POST.get("first_due", "")),
-            today=timezone.localdate(),
+            today=posted_date(request),
             now=timezone.now(),
             actor=_actor(request),
         )
@@ -69,7 +70,7 @@ def _plan(plan_id: int) -> Plan:
 def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(plan_id)
     try:
-        plan_approve(plan=plan, actor=_actor(request), today=timezone.localdate(),
+        plan_approve(plan=plan, actor=_actor(request), today=posted_date(request),
                      now=timezone.now())
     except ApplicationError as exc:
         messages.error(request, f"Kunde inte godkänna: {exc.message}")
@@ -83,7 +84,7 @@ def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_reject_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(plan_id)
     try:
-        plan_reject(plan=plan, actor=_actor(request), today=timezone.localdate(),
+        plan_reject(plan=plan, actor=_actor(request), today=posted_date(request),
                     now=timezone.now(), reason=request.POST.get("reason", ""))
     except ApplicationError as exc:
         messages.error(request, f"Kunde inte avslå: {exc.message}")
