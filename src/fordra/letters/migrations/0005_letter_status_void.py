@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """Letter status ``void``: sent, then voided by an action with an earlier effective date."""
 
     dependencies = [
-        ("letters", "0002_stages_groundwork"),
+        ("letters", "0004_delivery_sent_on"),
     ]
 
     operations = [
