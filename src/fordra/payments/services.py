@@ -340,6 +340,8 @@ def _cases_to_replay(
         case_id = item.case_id
         if case_id is None or item.amount_ore <= 0 or case_id in slow:
             continue
+        if item.reason or item.currency != BOOKED_CURRENCY:
+            continue  # queued for staff, never allocated (see _book)
         if case_id not in latest:
             data = cases[case_id]
             days = [a.date for a in data.allocations]
@@ -368,7 +370,8 @@ def _record_replayed(
         PAYMENT_COLUMNS,
         [
             (i.source, PaymentStatus.MATCHED, i.case_id, file_id, i.amount_ore, adapt(i.paid_on),
-             i.reference[:140], i.payer_name[:140], "[]", 0, 0, i.key, actor, stamp)
+             i.reference[:140], i.payer_name[:140], "[]", 0, 0, i.key, actor, stamp,
+             i.reason[:200], i.currency)
             for i in items
         ],
     )
