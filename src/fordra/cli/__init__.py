@@ -442,7 +442,7 @@ def cmd_payment_refund(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_payment_unmatched(args: argparse.Namespace, out: Output) -> None:
-    from fordra.payments.models import Payment, PaymentStatus
+    from fordra.payments.selectors import file_tasks_open, unmatched_queue
 
     rows = [
         {
@@ -453,18 +453,27 @@ def cmd_payment_unmatched(args: argparse.Namespace, out: Output) -> None:
             "payer_name": p.payer_name,
             "status": p.status,
             "suggestions": p.suggestions,
+            "reason": p.reason,
+            "warnings": p.warnings,
         }
-        for p in Payment.objects.filter(
-            status__in=[PaymentStatus.UNMATCHED, PaymentStatus.DEDUCTION]
-        ).order_by("paid_on", "id")
+        for p in unmatched_queue()
     ]
-    out.result(
-        {"payments": rows},
-        lambda: "\n".join(
+    tasks = [
+        {"task_id": t.id, "file": t.file.filename, "line": t.line, "kind": t.kind,
+         "text": t.text, "created_on": t.created_on.isoformat()}
+        for t in file_tasks_open()
+    ]
+
+    def text() -> str:
+        lines = [
             f"{r['payment_id']:>6} {r['paid_on']} {r['amount_ore']:>12} {r['reference']:<25} "
-            f"{r['payer_name']}" for r in rows
-        ) or "The unmatched queue is empty.",
-    )
+            f"{r['payer_name']}" + (f"\n{'':>18}{r['reason']}" if r["reason"] else "")
+            for r in rows
+        ] or ["The unmatched queue is empty."]
+        lines += [f"file task {t['task_id']}: {t['text']}" for t in tasks]
+        return "\n".join(lines)
+
+    out.result({"payments": rows, "file_tasks": tasks}, text)
 
 
 def cmd_ledger_verify(args: argparse.Namespace, out: Output) -> None:

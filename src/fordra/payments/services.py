@@ -104,6 +104,10 @@ class Incoming(NamedTuple):
     payer_name: str = ""
     case_id: int | None = None
     suggestions: tuple[dict[str, str], ...] = ()
+    # Why it waits for staff (Payment.reason), and problems noted that did not stop it
+    # (Payment.warnings): see fordra.payments.intake.
+    reason: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -285,7 +289,8 @@ def _record(
 
 PAYMENT_COLUMNS = (
     "source", "status", "case_id", "file_id", "amount_ore", "paid_on", "reference", "payer_name",
-    "suggestions", "allocated_ore", "overpaid_ore", "key", "actor", "created_at",
+    "suggestions", "allocated_ore", "overpaid_ore", "key", "actor", "created_at", "reason",
+    "warnings",
 )
 ALLOCATION_COLUMNS = (
     "case_id", "invoice_id", "component", "amount_ore", "date", "payment_ref", "key",
@@ -409,7 +414,8 @@ def _book(items: Sequence[Incoming], cases: dict[int, _CaseData], ctx: _Context)
         out.overpaid_ore += overpaid
         payment_rows.append(
             (item.source, status, case_id, file_id, item.amount_ore, day, item.reference[:140],
-             item.payer_name[:140], suggestions, allocated, overpaid, item.key, actor, stamp)
+             item.payer_name[:140], suggestions, allocated, overpaid, item.key, actor, stamp,
+             item.reason[:500], _json(item.warnings) if item.warnings else "[]")
         )
     txs.extend(payment_transactions(entries, keeps=ctx.keeps))
     out.prepared = [ledger_prepare(tx) for tx in txs]
@@ -1000,3 +1006,24 @@ def payment_refund(*, payment_id: int, day: date, now: datetime, actor: str) -> 
             Task.objects.filter(key=f"task:refund:{payment.key}").update(done_at=now)
     payment.refresh_from_db()
     return payment
+
+
+def cases_owing(*, case_ids: Sequence[int], as_of: date) -> dict[int, tuple[date | None, int]]:
+    """Each case's oldest due date among its claims still owing, and its balance, as a payment
+    on ``as_of`` would be allocated (``_allocate``'s rule; closed cases owe nothing).
+
+    For a payment that covers several cases without saying how much each (BgMax extra
+    references without amounts, DOMAIN.md §14): spread oldest first (DOMAIN.md §11).
+    """
+    rates = reference_rate_table()
+    out: dict[int, tuple[date | None, int]] = {}
+    for case_id, data in _load_cases(sorted(set(case_ids))).items():
+        if data.state in CLOSED_STATES:
+            out[case_id] = (None, 0)
+            continue
+        claims, balance = _outstanding_plain(data, as_of=as_of, rates=rates) or _outstanding(
+            data, as_of=as_of, rates=rates
+        )
+        owing = [c.due_date for c in claims if c.costs_ore + c.interest_ore + c.capital_ore > 0]
+        out[case_id] = (min(owing, default=None), max(balance, 0))
+    return out
