@@ -365,3 +365,11 @@ def test_the_unmatched_queue_shows_the_file_tasks_and_each_part_s_reason(
     client.force_login(User.objects.create_user("handlaggare", is_staff=True))
     page = client.get("/staff/payments/unmatched/").content.decode()
     assert "Okänd posttyp" in page and "referensen 3141592 matchar inget ärende" in page
+
+    task = FileTask.objects.get()
+    page = client.post("/staff/payments/unmatched/", {"task": task.id}, follow=True)
+    assert "Uppgiften är klar." in page.content.decode()
+    assert FileTask.objects.get().done_at is not None
+    assert main(["--json", "payment", "unmatched"]) == 0
+    assert json.loads(capsys.readouterr().out)["file_tasks"] == []
+    assert main(["--json", "payment", "task-done", str(task.id)]) == 0  # again: no change

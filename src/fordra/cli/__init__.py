@@ -476,6 +476,16 @@ def cmd_payment_unmatched(args: argparse.Namespace, out: Output) -> None:
     out.result({"payments": rows, "file_tasks": tasks}, text)
 
 
+def cmd_payment_task_done(args: argparse.Namespace, out: Output) -> None:
+    from fordra.payments.services import file_task_done
+
+    task = file_task_done(task_id=args.task, now=_now(), actor=_actor())
+    out.result(
+        {"task_id": task.id, "done_at": task.done_at.isoformat() if task.done_at else None},
+        f"file task {task.id} done",
+    )
+
+
 def cmd_ledger_verify(args: argparse.Namespace, out: Output) -> None:
     from fordra.core.errors import ApplicationError
     from fordra.ledger.services import ledger_verify
@@ -758,6 +768,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("payment", type=int)
     p.add_argument("ref")
     command(payment, "unmatched", cmd_payment_unmatched, "the unmatched queue")
+    p = command(payment, "task-done", cmd_payment_task_done, "close a task on a payment file")
+    p.add_argument("task", type=int)
     p = command(payment, "refund", cmd_payment_refund, "record an overpayment or stray payment paid back")
     p.add_argument("payment", type=int)
     p.add_argument("--date", type=_iso_date, required=True)

@@ -280,7 +280,7 @@ def _fields(*specs: tuple[str, int, int, bool]) -> tuple[_Field, ...]:
 
 
 _PAYMENT_FIELDS: Final = (
-    ("payer bankgiro", 3, 12, True),
+    ("payer bankgiro", 3, 12, False),  # information, never refused (read as text if need be)
     ("reference", 13, 37, False),
     ("amount", 38, 55, True),
     ("reference code", 56, 56, True),

@@ -275,7 +275,7 @@ def _legacy_duplicates(payments: list[FilePayment]) -> list[FilePayment]:
     bgmax_days = sorted({adapt(p.paid_on) for p in payments if p.source == "bgmax"})
     if not bgmax_days or not query_in(
         "SELECT 1 FROM payments_payment WHERE source = 'bgmax' AND paid_on IN ({in}) "
-        "AND key NOT LIKE %s",
+        "AND key NOT LIKE %s LIMIT 1",
         values=bgmax_days,
         after=["bgmax:%:%:%:%"],
     ):

@@ -73,7 +73,7 @@ from fordra.domain.money import format_amount
 from fordra.domain.settlement import Pricing, PricingModel
 from fordra.ledger.services import PreparedTransaction, ledger_post, ledger_prepare
 from fordra.letters.models import LetterStatus
-from fordra.payments.models import MONEY_IN_SOURCES, Payment, PaymentStatus
+from fordra.payments.models import MONEY_IN_SOURCES, FileTask, Payment, PaymentStatus
 from fordra.reference.services import reference_rate_table
 
 PAYMENT_ORE_MAX = 100_000_000_00  # a limit on everything: 100 million kronor per payment
@@ -1027,3 +1027,14 @@ def cases_owing(*, case_ids: Sequence[int], as_of: date) -> dict[int, tuple[date
         owing = [c.due_date for c in claims if c.costs_ore + c.interest_ore + c.capital_ore > 0]
         out[case_id] = (min(owing, default=None), max(balance, 0))
     return out
+
+
+def file_task_done(*, task_id: int, now: datetime, actor: str) -> FileTask:
+    """Staff close a task on a payment file (e.g. a record of unknown type, looked into)."""
+    task = FileTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise ApplicationError(f"no file task with id {task_id}")
+    if task.done_at is None:
+        FileTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now)
+        task.refresh_from_db()
+    return task

@@ -135,8 +135,16 @@ def unmatched_view(request: HttpRequest) -> HttpResponse:
 
     from fordra.core.errors import ApplicationError
     from fordra.payments.selectors import QUEUE_ROWS_MAX, file_tasks_open, unmatched_queue
-    from fordra.payments.services import payment_match
+    from fordra.payments.services import file_task_done, payment_match
 
+    if request.method == "POST" and "task" in request.POST:
+        try:
+            file_task_done(task_id=int(request.POST["task"]), now=timezone.now(),
+                           actor=_actor(request))
+            messages.success(request, "Uppgiften är klar.")
+        except (ValueError, ApplicationError) as exc:
+            messages.error(request, f"Kunde inte stänga uppgiften: {getattr(exc, 'message', exc)}")
+        return redirect("web:unmatched")
     if request.method == "POST":
         try:
             payment_id = int(request.POST.get("payment", ""))

@@ -268,9 +268,9 @@ def test_fields_before_the_tab_of_a_text_record_are_read_by_position() -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        (
+        (  # a TAB in the payer's bankgiro is no refusal, but this record has no amount
             "20\t" + "0" * 9,
-            "line 3: payer bankgiro: TAB character in a number field",
+            "line 3: amount: '                  ' is not 18 digits",
         ),
         (
             "200050501055" + "10000081".rjust(25) + "00000000000\t100000",
@@ -941,3 +941,18 @@ def test_sample_records_in_any_order_raise_only_bgmax_error(lines: list[str], fr
     except BgmaxError:
         return
     assert_totals_hold(parsed)
+
+
+def test_a_tab_in_the_payer_bankgiro_keeps_the_payment_and_flags_both() -> None:
+    lines = sample_lines()
+    lines[2] = "20\t" + lines[2][8:]  # the TAB stands for six blanks: '      1055'
+
+    payment = parse_bgmax(joined(lines)).payments[0]
+
+    assert (payment.amount_ore, payment.reference, payment.payer_bankgiro) == (
+        100000, "10000081", "1055"
+    )
+    assert payment.flagged == (
+        "payer bankgiro '      1055' is not 10 digits (line 3)",
+        "record with TAB characters (line 3, TK20)",
+    )
