@@ -284,26 +284,34 @@ def _legacy_duplicates(payments: list[FilePayment]) -> list[FilePayment]:
     for p in payments:
         if p.source == "bgmax":
             origins.setdefault(_origin_key(p.key), []).append(p)
-    legacy = {}
+    # A serial may repeat in the file (the old key refused such a file, so at most one of
+    # them can have been recorded under it: the one with the same amount and day).
+    legacy: dict[str, list[str]] = {}
     for key in origins:
         bankgiro, day, serial, occurrence = key.split(":", 5)[1:5]
         if occurrence == "0":
-            legacy[f"bgmax:{bankgiro}:{day}:{serial}"] = key
+            legacy.setdefault(f"bgmax:{bankgiro}:{day}:{serial}", []).append(key)
     stored = {
-        legacy[key]: (key, amount, as_date(paid_on))
+        origin: (key, amount, as_date(paid_on))
         for key, amount, paid_on in query_in(
             "SELECT key, amount_ore, CAST(paid_on AS TEXT) FROM payments_payment "
             "WHERE key IN ({in})",
             values=sorted(legacy),
         )
+        for origin in legacy[key]
     }
     out = []
-    done = set()
+    done: set[str] = set()
+    claimed: dict[str, str] = {}  # a recorded payment is the duplicate of one origin only
     for p in payments:
         origin = _origin_key(p.key) if p.source == "bgmax" else ""
         old = stored.get(origin)
         whole = sum(q.amount_ore for q in origins.get(origin, ()))
-        if old is None or old[1:] != (whole, p.paid_on):
+        if (
+            old is None
+            or old[1:] != (whole, p.paid_on)
+            or claimed.setdefault(old[0], origin) != origin
+        ):
             out.append(p)
         elif origin not in done:
             done.add(origin)
