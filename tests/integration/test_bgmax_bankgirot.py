@@ -373,3 +373,17 @@ def test_the_unmatched_queue_shows_the_file_tasks_and_each_part_s_reason(
     assert main(["--json", "payment", "unmatched"]) == 0
     assert json.loads(capsys.readouterr().out)["file_tasks"] == []
     assert main(["--json", "payment", "task-done", str(task.id)]) == 0  # again: no change
+
+
+def test_the_import_command_names_unknown_records_and_warnings(reference_rates, capsys, tmp_path):
+    from fordra.cli import main
+
+    data = sample("ocr")
+    path = tmp_path / "ocr.txt"
+    path.write_bytes(data[:80] + b"97".ljust(80) + data[80:])
+
+    assert main(["import", "payments", str(path)]) == 0
+
+    out = capsys.readouterr().out
+    assert "record of unknown type '97' on line 2: a task for staff" in out
+    assert "warning: payer bankgiro '009701233 ' is not 10 digits (line 18)" in out

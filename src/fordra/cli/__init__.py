@@ -403,13 +403,20 @@ def cmd_import_payments(args: argparse.Namespace, out: Output) -> None:
         allow_test_file=args.allow_test_file,
     )
     data = result.as_json()
-    out.result(
-        data,
-        lambda: f"{path.name} was imported before: nothing new."
-        if result.duplicate
-        else f"{result.payments} payment(s) from {result.format}: {result.matched} matched, "
-        f"{result.unmatched} to the unmatched queue, {result.duplicates} already known.",
-    )
+
+    def text() -> str:
+        if result.duplicate:
+            return f"{path.name} was imported before: nothing new."
+        lines = [
+            f"{result.payments} payment(s) from {result.format}: {result.matched} matched, "
+            f"{result.unmatched} to the unmatched queue, {result.duplicates} already known."
+        ]
+        lines += [f"record of unknown type {n.record_type!r} on line {n.line}: a task for staff"
+                  for n in result.unknown_records]
+        lines += [f"warning: {w}" for w in result.warnings]
+        return "\n".join(lines)
+
+    out.result(data, text)
 
 
 def cmd_payment_match(args: argparse.Namespace, out: Output) -> None:
