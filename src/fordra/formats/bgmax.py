@@ -440,8 +440,8 @@ class _Parser:
         self.counts = {"20": 0, "21": 0, "22": 0, "15": 0}
         self.payments = 0
         self.unknown: list[BgmaxUnknownRecord] = []
-        # (receiving bankgiro, date, serial, reference, amount) → how many seen: ``occurrence``.
-        self.identical: dict[tuple[str, date, str, str, int], int] = {}
+        # (receiving bankgiro, date) → (serial, reference, amount) → how many seen so far.
+        self.identical: dict[tuple[str, date], dict[tuple[str, str, int], int]] = {}
 
     def run(self) -> BgmaxFile:
         header: tuple[str, bool, str] | None = None
@@ -688,11 +688,11 @@ class _Parser:
         receiving = section.receiving_bankgiro
         # The BGC serial number is not unique (Bankgirot's own example repeats one): a payment
         # is told from an identical one on the same bankgiro and day by how many precede it.
-        identical = self.identical
+        identical = self.identical.setdefault((receiving, day), {})
         tails = section.tails
         payments = []
         for index, head in enumerate(heads):
-            same = (receiving, day, head[8], head[4], head[6])
+            same = (head[8], head[4], head[6])  # serial, reference, amount
             occurrence = identical.get(same, 0)
             identical[same] = occurrence + 1
             payments.append(_new_payment(head, tails.get(index), day, serial, occurrence))

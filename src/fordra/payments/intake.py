@@ -272,7 +272,7 @@ def _legacy_duplicates(payments: list[FilePayment]) -> list[FilePayment]:
     """BgMax payments recorded under the key used before DOMAIN.md §14's
     (``bgmax:<bankgiro>:<day>:<serial>``, the whole payment) stay duplicates: such a payment
     is given back as it was recorded, so that ``payments_record`` skips it."""
-    bgmax_days = sorted({adapt(p.paid_on) for p in payments if p.source == "bgmax"})
+    bgmax_days = sorted(adapt(d) for d in {p.paid_on for p in payments if p.source == "bgmax"})
     if not bgmax_days or not query_in(
         "SELECT 1 FROM payments_payment WHERE source = 'bgmax' AND paid_on IN ({in}) "
         "AND key NOT LIKE %s LIMIT 1",
