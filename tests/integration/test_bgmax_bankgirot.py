@@ -387,3 +387,41 @@ def test_the_import_command_names_unknown_records_and_warnings(reference_rates, 
     out = capsys.readouterr().out
     assert "record of unknown type '97' on line 2: a task for staff" in out
     assert "warning: payer bankgiro '009701233 ' is not 10 digits (line 18)" in out
+
+
+def record(*fields: tuple[int, str]) -> bytes:
+    """An 80-character record from (1-based position, text) fields."""
+    line = [" "] * 80
+    for start, text in fields:
+        line[start - 1 : start - 1 + len(text)] = text
+    return "".join(line).encode("latin-1")
+
+
+def several(serial: str, amount: int, *references: str) -> list[bytes]:
+    """A TK20 without reference, and a TK22 of amount 0 per reference (the basic form)."""
+    common = ((3, "0003783511"), (57, "2"), (58, serial), (70, "0"))
+    return [
+        record((1, "20"), *common, (38, f"{amount:018d}"), (56, "0")),
+        *(record((1, "22"), *common, (13, ref.rjust(25)), (38, "0" * 18), (56, "2"))
+          for ref in references),
+    ]
+
+
+def test_a_second_payment_for_the_same_cases_the_same_day_sees_what_the_first_took(cases):
+    """Twice 500 kr for C0 (owes 500 kr, the older) and C1 (owes 700 kr): the first pays C0
+    off, so the second goes to C1 — not again to C0 as an overpayment."""
+    data = b"".join([
+        record((1, "01"), (3, "BGMAX"), (23, "01"), (25, "20261116120000000000"), (45, "P")),
+        record((1, "05"), (3, "0050501055"), (23, "SEK")),
+        *several("000000000101", 50000, OCR[0], OCR[1]),
+        *several("000000000102", 50000, OCR[1], OCR[0]),
+        record((1, "15"), (38, "20261116"), (46, "00001"), (51, f"{100000:018d}"), (69, "SEK"),
+               (72, "00000002")),
+        record((1, "70"), (3, "00000002"), (11, "00000000"), (19, "00000004"), (27, "00000001")),
+    ])
+
+    payments_import(data=data, filename="twice.txt", now=NOW)
+
+    assert sorted((p.case_id, p.amount_ore, p.overpaid_ore) for p in rows()) == [
+        (cases[0].id, 50000, 0), (cases[1].id, 50000, 0)
+    ]

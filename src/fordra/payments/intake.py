@@ -369,7 +369,12 @@ def _spread_over_cases(payments: list[FilePayment]) -> list[FilePayment]:
                                  if r in case_of}),
                 as_of=p.paid_on,
             )
-        out.extend(_parts_over_cases(p, cases, case_of, owing[p.paid_on]))
+        parts = _parts_over_cases(p, cases, case_of, owing[p.paid_on])
+        for part in parts:  # a second such payment the same day sees what this one took
+            case_id = case_of[part.reference]
+            due, left = owing[p.paid_on][case_id]
+            owing[p.paid_on][case_id] = (due, max(left - part.amount_ore, 0))
+        out.extend(parts)
     return out
 
 
