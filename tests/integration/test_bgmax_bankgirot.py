@@ -425,3 +425,16 @@ def test_a_second_payment_for_the_same_cases_the_same_day_sees_what_the_first_to
     assert sorted((p.case_id, p.amount_ore, p.overpaid_ore) for p in rows()) == [
         (cases[0].id, 50000, 0), (cases[1].id, 50000, 0)
     ]
+
+
+def test_the_result_lists_at_most_so_many_warnings(cases, monkeypatch):
+    from fordra.payments import intake
+
+    monkeypatch.setattr(intake, "WARNINGS_LISTED_MAX", 0)
+
+    result = payments_import(data=sample("ocr"), filename="ocr.txt", now=NOW)
+
+    assert result.as_json()["warnings"] == ["… and 1 more (see the payments' warnings)"]
+    assert Payment.objects.get(case=cases[5]).warnings == [
+        "payer bankgiro '009701233 ' is not 10 digits (line 17)"
+    ]

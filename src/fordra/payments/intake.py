@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from fordra.formats.bgmax import BgmaxFile, BgmaxPayment
 
 PAYMENT_FILE_BYTES_MAX = 256 * 1024 * 1024
+WARNINGS_LISTED_MAX = 1000  # in the import result; each payment keeps its own
 _DIGITS = re.compile(r"\d{2,25}")
 _TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/]{1,40}")
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
@@ -575,10 +576,13 @@ def _import(
         )
         if result.payments or not result.duplicates:  # a file sent again makes no new tasks
             _file_tasks(notes, file=record, filename=filename, now=now)
-    # The file's problems, once each (a part's own note says only which part it is).
-    warnings = tuple(
-        dict.fromkeys(w for p in payments for w in p.warnings if not w.startswith(_PART))
-    )
+    # The file's problems, once each (a part's own note says only which part it is); every
+    # one is also on its payment, so the result lists at most WARNINGS_LISTED_MAX.
+    found = list(dict.fromkeys(w for p in payments for w in p.warnings if not w.startswith(_PART)))
+    if len(found) > WARNINGS_LISTED_MAX:
+        more = len(found) - WARNINGS_LISTED_MAX
+        found[WARNINGS_LISTED_MAX:] = [f"… and {more} more (see the payments' warnings)"]
+    warnings = tuple(found)
     return fmt, result, notes, warnings
 
 
