@@ -147,7 +147,7 @@ def test_a_bank_file_in_small_parts_and_small_groups_books_every_payment_once(ca
     first = Allocation.objects.filter(case=agreed, component="interest").get()
     assert first.amount_ore == before[agreed.id]["interest_ore"]
     assert Case.objects.get(pk=cases[2].pk).state == CaseState.CLOSED_PAID
-    assert Payment.objects.get(key__endswith="000000000094").status == "unmatched"
+    assert Payment.objects.get(key__contains=":000000000094:").status == "unmatched"
     assert_money_invariants()
 
     again = payments_import(data=data, filename="copy.txt", now=NOW)

@@ -447,14 +447,22 @@ def cmd_import_payments(args: argparse.Namespace, out: Output) -> None:
         allow_test_file=args.allow_test_file,
     )
     data = result.as_json()
-    out.result(
-        data,
-        lambda: f"{path.name} was imported before: nothing new."
-        if result.duplicate
-        else f"{result.payments} payment(s) from {result.format}: {result.matched} matched, "
-        f"{result.unmatched} to the unmatched queue, {result.duplicates} already known"
-        + (f", {result.skipped_debits} debit entries skipped." if result.skipped_debits else "."),
-    )
+
+    def text() -> str:
+        if result.duplicate:
+            return f"{path.name} was imported before: nothing new."
+        lines = [
+            f"{result.payments} payment(s) from {result.format}: {result.matched} matched, "
+            f"{result.unmatched} to the unmatched queue, {result.duplicates} already known"
+            + (f", {result.skipped_debits} debit entries skipped." if result.skipped_debits
+               else ".")
+        ]
+        lines += [f"record of unknown type {n.record_type!r} on line {n.line}: a task for staff"
+                  for n in result.unknown_records]
+        lines += [f"warning: {w}" for w in result.warnings]
+        return "\n".join(lines)
+
+    out.result(data, text)
 
 
 def cmd_payment_match(args: argparse.Namespace, out: Output) -> None:
@@ -489,7 +497,7 @@ def cmd_payment_refund(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_payment_unmatched(args: argparse.Namespace, out: Output) -> None:
-    from fordra.payments.models import Payment, PaymentStatus
+    from fordra.payments.selectors import file_tasks_open, unmatched_queue
 
     rows = [
         {
@@ -502,17 +510,35 @@ def cmd_payment_unmatched(args: argparse.Namespace, out: Output) -> None:
             "suggestions": p.suggestions,
             "reason": p.reason,
             "currency": p.currency,
+            "warnings": p.warnings,
         }
-        for p in Payment.objects.filter(
-            status__in=[PaymentStatus.UNMATCHED, PaymentStatus.DEDUCTION]
-        ).order_by("paid_on", "id")
+        for p in unmatched_queue()
     ]
-    out.result(
-        {"payments": rows},
-        lambda: "\n".join(
+    tasks = [
+        {"task_id": t.id, "file": t.file.filename, "line": t.line, "kind": t.kind,
+         "text": t.text, "created_on": t.created_on.isoformat()}
+        for t in file_tasks_open()
+    ]
+
+    def text() -> str:
+        lines = [
             f"{r['payment_id']:>6} {r['paid_on']} {r['amount_ore']:>12} {r['reference']:<25} "
-            f"{r['payer_name']}" for r in rows
-        ) or "The unmatched queue is empty.",
+            f"{r['payer_name']}" + (f"\n{'':>18}{r['reason']}" if r["reason"] else "")
+            for r in rows
+        ] or ["The unmatched queue is empty."]
+        lines += [f"file task {t['task_id']}: {t['text']}" for t in tasks]
+        return "\n".join(lines)
+
+    out.result({"payments": rows, "file_tasks": tasks}, text)
+
+
+def cmd_payment_task_done(args: argparse.Namespace, out: Output) -> None:
+    from fordra.payments.services import file_task_done
+
+    task = file_task_done(task_id=args.task, now=_now(), actor=_actor())
+    out.result(
+        {"task_id": task.id, "done_at": task.done_at.isoformat() if task.done_at else None},
+        f"file task {task.id} done",
     )
 
 
@@ -831,6 +857,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("payment", type=int)
     p.add_argument("ref")
     command(payment, "unmatched", cmd_payment_unmatched, "the unmatched queue")
+    p = command(payment, "task-done", cmd_payment_task_done, "close a task on a payment file")
+    p.add_argument("task", type=int)
     p = command(payment, "refund", cmd_payment_refund, "record an overpayment or stray payment paid back")
     p.add_argument("payment", type=int)
     p.add_argument("--date", type=_iso_date, required=True)

@@ -4,7 +4,8 @@ Layout
 ------
 Fixed-width records of 80 characters, ISO-8859-1, one per line (CRLF or LF; a record shorter
 than 80 characters is padded with blanks, blanks beyond 80 are ignored, anything else beyond 80
-is an error). The first two characters are the transaction code (TK). Positions are 1-based and
+is an error). A file without any line break is read as records of 80 characters back to back:
+that is how Bankgirot publishes its own example files. The first two characters are the transaction code (TK). Positions are 1-based and
 inclusive. Numbers are right-aligned and zero-filled; amounts are in öre. References are
 blank-filled within their 25 characters (Bankgirot right-aligns them; some records are
 left-aligned) and are returned stripped.
@@ -32,8 +33,9 @@ TK    record       fields (positions)
 ====  ===========  ==========================================================================
 
 Structure: ``TK01 · { TK05 · { (TK20|TK21) · TK22/23* · TK25* · TK26? · TK27? · TK28? · TK29? }+
-· TK15 }+ · TK70``; one TK05…TK15 section is one deposit on one payment day. Blank lines and
-records with an unknown TK are ignored; after TK70 only those may follow.
+· TK15 }+ · TK70``; one TK05…TK15 section is one deposit on one payment day. Blank lines are
+ignored; a record with an unknown TK is read past and reported in ``unknown_records`` (line, TK,
+text) — never silent, and the payments around it still count; after TK70 only those may follow.
 
 Reference codes: 0 and 1 no reference, 2 correct OCR, 3 several references (TK22/23), 4 one
 free-text reference, 5 incorrect reference. Channels: 1 electronic, 2 extended (image),
@@ -43,13 +45,21 @@ What is returned
 ----------------
 A :class:`BgmaxFile` of :class:`BgmaxDeposit` of :class:`BgmaxPayment` (TK20 ``kind="payment"``
 with a positive amount, TK21 ``kind="deduction"`` with a negative amount). Every TK22/23 that
-follows a payment becomes one of its ``extra_references`` (TK23 negative), TK25 lines its
+follows a payment becomes one of its ``extra_references`` (TK23 negative: a credit note the
+payer deducted; Bankgirot's examples have TK23 after a TK20 as well), TK25 lines its
 ``information``, TK26–29 its payer fields. Bankgiro numbers are returned as digits without the
-zero fill (``0009912346`` → ``9912346``; all zeros → ``""``). The payer's bankgiro is never
-checked (Bankgirot's own files carry payer numbers that fail their check digit; see
-``payer_bankgiro_valid``); the receiving bankgiro must pass its check digit. The BGC serial number
-is kept as its 12 digits. A payment's ``key`` (``bgmax:<receiving bankgiro>:<YYYYMMDD>:<serial>``)
-is its idempotency key; it must be unique within the file.
+zero fill (``0009912346`` → ``9912346``; all zeros → ``""``). The payer's bankgiro is
+information, never a key: it is never checked (Bankgirot's own files carry payer numbers that
+fail their check digit; see ``payer_bankgiro_valid``), and one that is not 10 digits
+(``'009701233 '`` in Bankgirot's example) is kept as written, blanks stripped, and the payment
+``flagged`` with ``payer bankgiro '…' is not 10 digits (line N)``. The receiving bankgiro must
+pass its check digit. The BGC serial number is kept as its 12 digits; it is NOT unique
+(Bankgirot's own example repeats one for the same bankgiro and day). A payment's ``key`` is its
+duplicate (idempotency) key, DOMAIN.md §14:
+``bgmax:<receiving bankgiro>:<YYYYMMDD>:<serial>:<occurrence>:<amount öre>:<reference>``, where
+``occurrence`` counts the identical payments (same bankgiro, day, serial, reference, amount)
+before it in the file — the same file sent again gives the same keys, two identical payments in
+one deposit two keys.
 
 Refusals
 --------
@@ -59,10 +69,11 @@ The whole file is refused with a :class:`BgmaxError` (a ``ValueError``) whose te
 digits; a bad date or timestamp; a reference code outside 0–5; a zero TK20/TK21 amount; a record
 out of order (TK22/23 only right after their TK20/21 or each other; TK25–29 only after a payment;
 TK26–29 at most once per payment); per section Σ TK20 − Σ TK21 ≠ the TK15 amount or the number
-of TK20 + TK21 ≠ its count; TK70's four counts ≠ the file's; two payments with the same key; a
-control character other than TAB; a missing TK70; and the limits :data:`FILE_BYTES_MAX`,
-:data:`PAYMENTS_MAX`, :data:`EXTRA_REFERENCES_PER_PAYMENT_MAX`,
-:data:`INFORMATION_PER_PAYMENT_MAX`. A test file (``T``) is parsed with ``test=True``; refusing it
+of TK20 + TK21 ≠ its count; TK70's four counts ≠ the file's; a control character other than
+TAB; a missing TK70; and the limits :data:`FILE_BYTES_MAX`, :data:`PAYMENTS_MAX`,
+:data:`EXTRA_REFERENCES_PER_PAYMENT_MAX`, :data:`INFORMATION_PER_PAYMENT_MAX`,
+:data:`UNKNOWN_RECORDS_MAX`. Never a refusal: the payer's bankgiro (see above), a repeated BGC
+serial number, an unknown record type. A test file (``T``) is parsed with ``test=True``; refusing it
 in production is the caller's job.
 
 TAB characters
@@ -98,7 +109,7 @@ Example
 >>> [(p.kind, p.reference, p.reference_code, p.amount_ore) for p in f.payments]
 [('payment', '10000081', '2', 100000), ('deduction', 'Faktura 17', '4', -10000)]
 >>> f.deposits[0].amount_ore, f.payments[0].key
-(90000, 'bgmax:9912346:20260115:000000000001')
+(90000, 'bgmax:9912346:20260115:000000000001:0:100000:10000081')
 """
 
 from __future__ import annotations
@@ -122,11 +133,13 @@ __all__ = [
     "INFORMATION_PER_PAYMENT_MAX",
     "PAYMENTS_MAX",
     "RECORD_CHARS",
+    "UNKNOWN_RECORDS_MAX",
     "BgmaxDeposit",
     "BgmaxError",
     "BgmaxFile",
     "BgmaxPayment",
     "BgmaxReference",
+    "BgmaxUnknownRecord",
     "looks_like_bgmax",
     "parse_bgmax",
     "write_bgmax",
@@ -194,11 +207,16 @@ class BgmaxPayment:
     deposit_serial: str
     currency: str
     flagged: tuple[str, ...]
+    occurrence: int = 0
 
     @property
     def key(self) -> str:
-        """The duplicate (idempotency) key: receiving bankgiro, payment date, BGC serial."""
-        return f"bgmax:{self.receiving_bankgiro}:{self.payment_date:%Y%m%d}:{self.bgc_serial}"
+        """The duplicate (idempotency) key (DOMAIN.md §14): receiving bankgiro, payment date,
+        BGC serial, ``occurrence``, amount, reference (last: the only free text in it)."""
+        return (
+            f"bgmax:{self.receiving_bankgiro}:{self.payment_date:%Y%m%d}:{self.bgc_serial}:"
+            f"{self.occurrence}:{self.amount_ore}:{self.reference}"
+        )
 
     @property
     def payer_bankgiro_valid(self) -> bool:
@@ -223,12 +241,22 @@ class BgmaxDeposit:
 
 
 @dataclass(frozen=True)
+class BgmaxUnknownRecord:
+    """A record whose transaction code this layout does not know: read past, never silent."""
+
+    line: int
+    tk: str
+    text: str
+
+
+@dataclass(frozen=True)
 class BgmaxFile:
     created: str
     test: bool
     version: str
     deposits: tuple[BgmaxDeposit, ...]
     sha256: str
+    unknown_records: tuple[BgmaxUnknownRecord, ...] = ()
 
     @property
     def payments(self) -> tuple[BgmaxPayment, ...]:
@@ -252,7 +280,7 @@ def _fields(*specs: tuple[str, int, int, bool]) -> tuple[_Field, ...]:
 
 
 _PAYMENT_FIELDS: Final = (
-    ("payer bankgiro", 3, 12, True),
+    ("payer bankgiro", 3, 12, False),  # information, never refused (read as text if need be)
     ("reference", 13, 37, False),
     ("amount", 38, 55, True),
     ("reference code", 56, 56, True),
@@ -380,7 +408,15 @@ def parse_bgmax(data: bytes) -> BgmaxFile:
             line = text.count("\n", 0, bad.start()) + 1
             raise BgmaxError(f"line {line}: control character 0x{ord(bad.group()[0]):02x}")
     with _gc_paused():
-        return _Parser(text.replace("\r\n", "\n").split("\n"), sha256).run()
+        return _Parser(_records(text), sha256).run()
+
+
+def _records(text: str) -> list[str]:
+    """The file's records: one a line; or, in a file without any line break (Bankgirot's own
+    published example files), every 80 characters."""
+    if "\n" in text:
+        return text.replace("\r\n", "\n").split("\n")
+    return [text[start : start + RECORD_CHARS] for start in range(0, len(text), RECORD_CHARS)]
 
 
 @contextmanager
@@ -401,9 +437,11 @@ class _Parser:
         self.sha256 = sha256
         self.deposits: list[BgmaxDeposit] = []
         self.section: _Section | None = None
-        self.keys: dict[str, int] = {}
         self.counts = {"20": 0, "21": 0, "22": 0, "15": 0}
         self.payments = 0
+        self.unknown: list[BgmaxUnknownRecord] = []
+        # (receiving bankgiro, date) → (serial, reference, amount) → how many seen so far.
+        self.identical: dict[tuple[str, date], dict[tuple[str, str, int], int]] = {}
 
     def run(self) -> BgmaxFile:
         header: tuple[str, bool, str] | None = None
@@ -427,7 +465,13 @@ class _Parser:
             if tk not in _LAYOUTS:
                 if header is None:
                     raise BgmaxError(f"line {number}: the file must start with a TK01 record")
-                continue  # unknown record type: ignored
+                # Read past, reported: the payments around it still count (DOMAIN.md §14).
+                self.unknown.append(_unknown(line, number))
+                if len(self.unknown) > UNKNOWN_RECORDS_MAX:
+                    raise BgmaxError(
+                        f"line {number}: more than {UNKNOWN_RECORDS_MAX} records of unknown type"
+                    )
+                continue
             flag = ""
             if "\t" in line:
                 line, flag = _untab(line, tk, number)
@@ -470,6 +514,7 @@ class _Parser:
             version=version,
             deposits=tuple(self.deposits),
             sha256=self.sha256,
+            unknown_records=tuple(self.unknown),
         )
 
     # -- records ---------------------------------------------------------------------------
@@ -495,11 +540,14 @@ class _Parser:
         if section is None:
             raise BgmaxError(f"line {number}: TK{tk} outside a TK05…TK15 section")
         numbers = line[2:12] + line[37:56] + line[57:69]
+        payer = None
         if not (numbers.isascii() and numbers.isdigit()):
-            _digits(line, 2, 12, number, "payer bankgiro")
             _digits(line, 37, 55, number, "amount")
             _digits(line, 55, 56, number, "reference code")
             _digits(line, 57, 69, number, "BGC serial number")
+            # The payer's bankgiro is information, never a key: a malformed one ('009701233 '
+            # in Bankgirot's own example) is kept as written and the payment flagged.
+            payer = _payer_bankgiro(line[2:12])
         code = line[55]
         if code not in _REFERENCE_CODES:
             raise BgmaxError(f"line {number}: reference code: {code!r} is not 0 to 5")
@@ -515,7 +563,7 @@ class _Parser:
                 number,
                 "payment" if tk == "20" else "deduction",
                 section.receiving_bankgiro,
-                line[2:12].lstrip("0"),
+                line[2:12].lstrip("0") if payer is None else payer,
                 line[12:37].strip(),
                 code,
                 amount if tk == "20" else -amount,
@@ -524,6 +572,10 @@ class _Parser:
                 line[69].strip(),
             )
         )
+        if payer is not None and not _is_digits(line[2:12]):
+            section.tail().flags.append(
+                f"payer bankgiro {line[2:12]!r} is not 10 digits (line {number})"
+            )
         if flag:
             _digits(line, 56, 57, number, "channel")
             _digits(line, 69, 70, number, "image flag")
@@ -546,8 +598,7 @@ class _Parser:
                 f"line {number}: TK{tk} must follow right after its TK20/TK21 (or another"
                 f" TK22/23), not after the TK{tail.seen} of the payment on line {payment_line}"
             )
-        if not _is_digits(line[2:12] + line[37:56]):
-            _digits(line, 2, 12, number, "payer bankgiro")
+        if not _is_digits(line[37:56]):  # the payer's bankgiro (3–12) is not read here
             _digits(line, 37, 55, number, "amount")
             _digits(line, 55, 56, number, "reference code")
         code = line[55]
@@ -635,20 +686,16 @@ class _Parser:
                 f" since line {section.line} has {len(heads)} TK20/TK21 records"
             )
         receiving = section.receiving_bankgiro
-        keys = self.keys
-        prefix = f"{receiving}:{day:%Y%m%d}:"
+        # The BGC serial number is not unique (Bankgirot's own example repeats one): a payment
+        # is told from an identical one on the same bankgiro and day by how many precede it.
+        identical = self.identical.setdefault((receiving, day), {})
         tails = section.tails
         payments = []
         for index, head in enumerate(heads):
-            key = prefix + head[8]
-            first = keys.get(key)
-            if first is not None:
-                raise BgmaxError(
-                    f"line {head[0]}: BGC serial number: {head[8]} was already used on line"
-                    f" {first} for the same bankgiro and date (the payment key must be unique)"
-                )
-            keys[key] = head[0]
-            payments.append(_new_payment(head, tails.get(index), day, serial))
+            same = (head[8], head[4], head[6])  # serial, reference, amount
+            occurrence = identical.get(same, 0)
+            identical[same] = occurrence + 1
+            payments.append(_new_payment(head, tails.get(index), day, serial, occurrence))
         self.deposits.append(
             BgmaxDeposit(
                 receiving_bankgiro=receiving,
@@ -689,7 +736,9 @@ _PAYMENT_FIELD_NAMES: Final = tuple(f.name for f in fields(BgmaxPayment))
 _NO_TEXT: Final = ("", "", "")
 
 
-def _new_payment(head: _Head, tail: _Tail | None, day: date, serial: str) -> BgmaxPayment:
+def _new_payment(
+    head: _Head, tail: _Tail | None, day: date, serial: str, occurrence: int
+) -> BgmaxPayment:
     """The BgmaxPayment of a TK20/21 (``head``), what followed it (``tail``) and its TK15.
 
     Built by filling the new instance's ``__dict__`` in field order: a frozen dataclass's
@@ -700,7 +749,7 @@ def _new_payment(head: _Head, tail: _Tail | None, day: date, serial: str) -> Bgm
     """
     if tail is None:
         values: tuple[object, ...] = (
-            *head, (), (), "", "", "", "", "", "", "", "", day, serial, CURRENCY, ()
+            *head, (), (), "", "", "", "", "", "", "", "", day, serial, CURRENCY, (), occurrence
         )  # fmt: skip
     else:
         payer = tail.payer
@@ -724,6 +773,7 @@ def _new_payment(head: _Head, tail: _Tail | None, day: date, serial: str) -> Bgm
             serial,
             CURRENCY,
             tuple(tail.flags),
+            occurrence,
         )
     payment = object.__new__(BgmaxPayment)
     vars(payment).update(zip(_PAYMENT_FIELD_NAMES, values))  # noqa: B905 — equal lengths
@@ -746,6 +796,20 @@ def _read_start(line: str, number: int) -> tuple[str, bool, str]:
     if marker not in ("T", "P"):
         raise BgmaxError(f"line {number}: test marker: {marker!r} is not T or P")
     return stamp, marker == "T", version
+
+
+def _payer_bankgiro(field: str) -> str:
+    """The payer's bankgiro field as digits without the zero fill, or as written (blanks
+    stripped) when it is not 10 digits; all zeros or blank → ``""``."""
+    text = field.strip(" ")
+    return text.lstrip("0") if _is_digits(text) else text
+
+
+UNKNOWN_RECORDS_MAX: Final = 1000
+
+
+def _unknown(line: str, number: int) -> BgmaxUnknownRecord:
+    return BgmaxUnknownRecord(line=number, tk=line[:2], text=_BLANKS.sub(" ", line).strip())
 
 
 def _padded(line: str, number: int) -> str:

@@ -54,10 +54,6 @@ class Payment(models.Model):
     reference = models.CharField(max_length=140, blank=True, default="")
     payer_name = models.CharField(max_length=140, blank=True, default="")
     suggestions = models.JSONField(default=list, blank=True)
-    # Why an import queued the payment for staff although it may name a case (a credit in another
-    # currency, a booking date after the file's own creation date …); empty when it simply
-    # matched no case. Shown in the unmatched queue. Shared by every payment file format.
-    reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     # The payment's currency as the bank reported it. Only SEK is booked; another currency is
     # held in the queue for staff, outside the (SEK) ledger, its amount in that currency's
     # minor unit.
@@ -69,7 +65,31 @@ class Payment(models.Model):
     key = models.CharField(max_length=120, unique=True)
     actor = models.CharField(max_length=150, default="system")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why the payment waits for staff, in Swedish, whatever the file format: unmatched, a
+    # deduction, a credit in another currency, a booking date after the file's own creation
+    # date …; "" for a plain unmatched reference. Each part of a split payment has its own.
+    reason = models.CharField(max_length=500, blank=True, default="", db_default="")
+    # Problems noted in the file that did not stop the payment (a malformed payer bankgiro, a
+    # record with TAB characters): information for staff, never a key.
+    warnings = models.JSONField(default=list, blank=True, db_default=[])
 
     class Meta:
         ordering = ["paid_on", "id"]
         indexes = [models.Index(fields=["status", "paid_on"])]
+
+
+class FileTask(models.Model):
+    """A staff task about a payment file rather than a case (claims' Task needs a case): e.g. a
+    record of unknown type that was read past. Shown in the unmatched queue until done."""
+
+    file = models.ForeignKey(PaymentFile, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(max_length=40)
+    line = models.IntegerField()
+    text = models.CharField(max_length=500)
+    created_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_on", "id"]

@@ -75,7 +75,7 @@ from fordra.domain.money import format_amount
 from fordra.domain.settlement import Pricing, PricingModel
 from fordra.ledger.services import PreparedTransaction, ledger_post, ledger_prepare
 from fordra.letters.models import LetterStatus
-from fordra.payments.models import MONEY_IN_SOURCES, Payment, PaymentStatus
+from fordra.payments.models import MONEY_IN_SOURCES, FileTask, Payment, PaymentStatus
 from fordra.reference.services import reference_rate_table
 
 PAYMENT_ORE_MAX = 100_000_000_00  # a limit on everything: 100 million kronor per payment
@@ -107,10 +107,12 @@ class Incoming(NamedTuple):
     payer_name: str = ""
     case_id: int | None = None
     suggestions: tuple[dict[str, str], ...] = ()
-    # Why the import queues it for staff (then case_id is None); see Payment.reason.
+    # Why it waits for staff (Payment.reason; then it is never allocated), and problems noted
+    # that did not stop it (Payment.warnings): see fordra.payments.intake.
     reason: str = ""
     # Anything but SEK is queued unbooked: the ledger is in SEK (Payment.currency).
     currency: str = "SEK"
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -371,7 +373,7 @@ def _record_replayed(
         [
             (i.source, PaymentStatus.MATCHED, i.case_id, file_id, i.amount_ore, adapt(i.paid_on),
              i.reference[:140], i.payer_name[:140], "[]", 0, 0, i.key, actor, stamp,
-             i.reason[:200], i.currency)
+             i.reason[:500], i.currency, _json(i.warnings) if i.warnings else "[]")
             for i in items
         ],
     )
@@ -407,7 +409,7 @@ def value_date_problem(*, paid_on: date, latest: date) -> str | None:
 PAYMENT_COLUMNS = (
     "source", "status", "case_id", "file_id", "amount_ore", "paid_on", "reference", "payer_name",
     "suggestions", "allocated_ore", "overpaid_ore", "key", "actor", "created_at", "reason",
-    "currency",
+    "currency", "warnings",
 )
 ALLOCATION_COLUMNS = (
     "case_id", "invoice_id", "component", "amount_ore", "date", "payment_ref", "key",
@@ -534,7 +536,8 @@ def _book(items: Sequence[Incoming], cases: dict[int, _CaseData], ctx: _Context)
         payment_rows.append(
             (item.source, status, case_id, file_id, item.amount_ore, day, item.reference[:140],
              item.payer_name[:140], suggestions, allocated, overpaid, item.key, actor, stamp,
-             item.reason[:200], item.currency)
+             item.reason[:500], item.currency,
+             _json(item.warnings) if item.warnings else "[]")
         )
     txs.extend(payment_transactions(entries, keeps=ctx.keeps))
     out.prepared = [ledger_prepare(tx) for tx in txs]
@@ -1163,3 +1166,35 @@ def payment_refund(*, payment_id: int, day: date, now: datetime, actor: str) -> 
             Task.objects.filter(key=f"task:refund:{payment.key}").update(done_at=now)
     payment.refresh_from_db()
     return payment
+
+
+def cases_owing(*, case_ids: Sequence[int], as_of: date) -> dict[int, tuple[date | None, int]]:
+    """Each case's oldest due date among its claims still owing, and its balance, as a payment
+    on ``as_of`` would be allocated (``_allocate``'s rule; closed cases owe nothing).
+
+    For a payment that covers several cases without saying how much each (BgMax extra
+    references without amounts, DOMAIN.md §14): spread oldest first (DOMAIN.md §11).
+    """
+    rates = reference_rate_table()
+    out: dict[int, tuple[date | None, int]] = {}
+    for case_id, data in _load_cases(sorted(set(case_ids))).items():
+        if data.state in CLOSED_STATES:
+            out[case_id] = (None, 0)
+            continue
+        claims, balance = _outstanding_plain(data, as_of=as_of, rates=rates) or _outstanding(
+            data, as_of=as_of, rates=rates
+        )
+        owing = [c.due_date for c in claims if c.costs_ore + c.interest_ore + c.capital_ore > 0]
+        out[case_id] = (min(owing, default=None), max(balance, 0))
+    return out
+
+
+def file_task_done(*, task_id: int, now: datetime, actor: str) -> FileTask:
+    """Staff close a task on a payment file (e.g. a record of unknown type, looked into)."""
+    task = FileTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise ApplicationError(f"no file task with id {task_id}")
+    if task.done_at is None:
+        FileTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now)
+        task.refresh_from_db()
+    return task

@@ -143,9 +143,17 @@ def unmatched_view(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
 
     from fordra.core.errors import ApplicationError
-    from fordra.payments.models import Payment, PaymentStatus
-    from fordra.payments.services import payment_match
+    from fordra.payments.selectors import QUEUE_ROWS_MAX, file_tasks_open, unmatched_queue
+    from fordra.payments.services import file_task_done, payment_match
 
+    if request.method == "POST" and "task" in request.POST:
+        try:
+            file_task_done(task_id=int(request.POST["task"]), now=timezone.now(),
+                           actor=_actor(request))
+            messages.success(request, "Uppgiften är klar.")
+        except (ValueError, ApplicationError) as exc:
+            messages.error(request, f"Kunde inte stänga uppgiften: {getattr(exc, 'message', exc)}")
+        return redirect("web:unmatched")
     if request.method == "POST":
         try:
             payment_id = int(request.POST.get("payment", ""))
@@ -157,13 +165,12 @@ def unmatched_view(request: HttpRequest) -> HttpResponse:
         except (ValueError, ApplicationError) as exc:
             messages.error(request, f"Kunde inte matcha: {getattr(exc, 'message', exc)}")
         return redirect("web:unmatched")
-    payments = Payment.objects.filter(
-        status__in=[PaymentStatus.UNMATCHED, PaymentStatus.DEDUCTION]
-    ).order_by("paid_on", "id")[:500]
+    payments = unmatched_queue(limit=QUEUE_ROWS_MAX)
     return render(
         request,
         "web/unmatched.html",
-        {"payments": payments, "missing_rates": _rate_warning(timezone.localdate())},
+        {"payments": payments, "file_tasks": file_tasks_open(),
+         "missing_rates": _rate_warning(timezone.localdate())},
     )
 
 
