@@ -98,6 +98,7 @@ def test_a_file_of_debit_entries_only_imports_nothing_without_error() -> None:
     assert result.as_json() | {"format": "camt054"} == {
         "payments": 0, "matched": 0, "unmatched": 0, "amount_ore": 0, "duplicate": False,
         "duplicates": 0, "format": "camt054", "cases_closed": 0, "skipped_debits": 2,
+        "unknown_records": [], "warnings": [],
     }  # fmt: skip
     assert Payment.objects.count() == 0
     assert not LedgerTransaction.objects.exists()

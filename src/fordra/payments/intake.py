@@ -543,9 +543,8 @@ def match_references(
     candidates: list[str | list[str]] = []
     wanted: set[str] = set()
     for p in payments:
-        if p.reason:
-            candidates.append([])  # for staff, whatever the reference says
-            continue
+        # A payment with a reason goes to staff whatever its reference says; the case its
+        # reference names is still looked up, to be offered as a suggestion.
         if p.reference.isdigit() and not p.free_text:
             # The common case (BgMax reference code 2): the reference is the whole OCR. It is
             # looked up as it stands: every case's OCR was made with valid check and length
