@@ -19,6 +19,7 @@ from typing import Any
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+EXIT_LETTERS_FAILED = 3  # the run finished, but letters failed (listed in its result)
 EXIT_INTERNAL = 70
 
 
@@ -616,8 +617,20 @@ def cmd_run(args: argparse.Namespace, out: Output) -> None:
         data,
         lambda: f"{data['date']}: {data['letters']} letter(s), actions "
         + (", ".join(f"{k} {v}" for k, v in data["actions"].items()) or "none")
-        + f"; {data['letters_sent']} sent, {data['letters_blocked']} blocked",
+        + f"; {data['letters_sent']} sent, {data['letters_blocked']} blocked"
+        + "".join(
+            f"\n  letter {f['letter_id']} ({f['kind']}, {f['case']}) failed: {f['reason']}"
+            for f in data["failures"]
+        ),
     )
+    if data["letters_failed"]:
+        from fordra.core.errors import ApplicationError
+
+        raise ApplicationError(
+            f"{data['letters_failed']} letter(s) could not be sent; the next run makes them "
+            "again with new dates or takes their fees back",
+            code="letters_failed", result_printed=True, exit_code=EXIT_LETTERS_FAILED,
+        )
 
 
 def cmd_rate_add(args: argparse.Namespace, out: Output) -> None:
@@ -950,7 +963,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ApplicationError as exc:
             quiet = Output(as_json=False) if exc.result_printed else out
             _report_error(exc.message, exc.details, code=exc.code, out=quiet)
-            return EXIT_REFUSED
+            return exc.exit_code
         except (FeeRateMissingError, RateMissingError) as exc:
             # A --date before the rule data (fees from 2013-03-16, DOMAIN.md §2; reference
             # rates from 2015-01-01, §3): the services look rules up before they write, or

@@ -32,6 +32,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from fordra.claims.models import Case, CaseEvent, FeeRecord, Task, covers_text
+from fordra.collection.letter_faults import (
+    FAILURES_LISTED_MAX,
+    letters_failed,
+    letters_failed_settle,
+)
 from fordra.collection.models import CaseStep, DailyRun
 from fordra.collection.runlock import HEARTBEAT_EVERY, run_lock, run_lock_heartbeat
 from fordra.collection.snapshots import CaseRow, load_snapshots, open_case_shards
@@ -87,6 +92,9 @@ class RunResult:
     rendered: int = 0
     blocked: int = 0
     sent: int = 0
+    retried: int = 0
+    withdrawn: int = 0
+    failures: list[dict[str, object]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +107,10 @@ class RunResult:
             "letters_rendered": self.rendered,
             "letters_blocked": self.blocked,
             "letters_sent": self.sent,
+            "letters_failed": len(self.failures),
+            "letters_made_again": self.retried,
+            "letters_withdrawn": self.withdrawn,
+            "failures": self.failures[:FAILURES_LISTED_MAX],
         }
 
 
@@ -298,11 +310,16 @@ def _run_day(
     if not decide_only:
         from fordra.letters.services import letters_dispatch, letters_render
 
+        # Letters that failed on an earlier day: made again with today's dates, or withdrawn
+        # with their fee (a fee stands for a letter that went out).
+        settled = letters_failed_settle(day=run_date, now=now)
+        result.retried, result.withdrawn = settled.retried, settled.withdrawn
         progress("Renderar brev", 0.9)
         rendered = letters_render(day=run_date, now=now)
         result.rendered, result.blocked = rendered.rendered, rendered.blocked
         progress("Skickar brev", 0.95)
         result.sent = letters_dispatch(day=run_date, now=now).sent
+        result.failures = [f.as_json() for f in letters_failed(day=run_date)]
         # The letters just sent interrupt limitation (5 § 2): the case dates follow today, not
         # at the next run (the refresh reads only the cases with new delivery records).
         if result.sent:

@@ -15,6 +15,7 @@ class ApplicationError(Exception):
         details: Sequence[str] = (),
         code: str = "invalid",
         result_printed: bool = False,
+        exit_code: int = 1,
     ):
         super().__init__(message)
         self.message = message
@@ -23,6 +24,9 @@ class ApplicationError(Exception):
         # The command already printed its JSON result (e.g. a failed verification): the CLI then
         # adds only the message on stderr, so stdout stays one JSON object.
         self.result_printed = result_printed
+        # The command line's exit code: 1 (refused) unless the command says otherwise, e.g. 3
+        # when a daily run finished but letters failed.
+        self.exit_code = exit_code
 
 
 class NotFound(ApplicationError):

@@ -114,6 +114,20 @@ def min_demand_pay_by(sent_on: date) -> date:
     return bank_day_on_or_after(max(by_days, by_bank_days))
 
 
+def retried_pay_by(*, first_sent: date, first_pay_by: date, retry_on: date, demand: bool) -> date:
+    """The pay-by date of a letter made again on ``retry_on`` after the first one (dated
+    ``first_sent``) could not be sent: the same time to pay as the first gave, from the new
+    date, moved to a bank day — and for an inkassokrav never less than inkassolagen's minimum
+    (``min_demand_pay_by``). A letter is never sent with its first, stale dates (issue 11).
+
+    >>> retried_pay_by(first_sent=date(2026, 11, 23), first_pay_by=date(2026, 12, 7),
+    ...                retry_on=date(2026, 11, 24), demand=True)
+    datetime.date(2026, 12, 8)
+    """
+    pay_by = bank_day_on_or_after(retry_on + (first_pay_by - first_sent))
+    return max(pay_by, min_demand_pay_by(retry_on)) if demand else pay_by
+
+
 @dataclass(frozen=True)
 class LetterParty:
     """A creditor, agency or debtor as the letter shows them."""

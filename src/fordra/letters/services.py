@@ -59,6 +59,7 @@ LETTER_TOTAL_ORE_MAX = 100_000_000_00
 class RenderResult:
     rendered: int
     blocked: int
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,9 @@ ChannelFactory = Callable[[], dict[str, Channel]]
 
 
 def default_channels(*, mailbox: DigitalMailbox | None = None) -> dict[str, Channel]:
+    # Each channel makes its folder when it writes: an outbox that cannot be written fails that
+    # channel's letters (made again or withdrawn by the next run), never the whole run.
     outbox = Path(settings.MEDIA_ROOT) / "outbox"
-    outbox.mkdir(parents=True, exist_ok=True)
     return build_channels(
         out_dir=outbox,
         sms_backend=FileSmsBackend(outbox / "sms.jsonl"),
@@ -280,7 +282,7 @@ def letters_render(*, day: date, now: datetime) -> RenderResult:
     """Render every pending letter dated on or before ``day``."""
     schedule = load_fee_schedule()
     rates = reference_rate_table()
-    rendered = blocked = 0
+    rendered = blocked = failed = 0
     while True:
         batch = list(
             Letter.objects.filter(status=LetterStatus.PENDING, letter_date__lte=day)
@@ -306,8 +308,13 @@ def letters_render(*, day: date, now: datetime) -> RenderResult:
                     blocked += 1
                     continue
                 path = letter_pdf_path(letter)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(render_pdf(content))
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(render_pdf(content))
+                except Exception as exc:  # a full disk, an unwritable folder: this letter only
+                    _render_failed(letter, case, detail=_describe(exc))
+                    failed += 1
+                    continue
                 Letter.objects.filter(pk=letter.pk).update(
                     status=LetterStatus.RENDERED,
                     content=content_json(content),
@@ -316,7 +323,24 @@ def letters_render(*, day: date, now: datetime) -> RenderResult:
                     rendered_at=now,
                 )
                 rendered += 1
-    return RenderResult(rendered=rendered, blocked=blocked)
+    return RenderResult(rendered=rendered, blocked=blocked, failed=failed)
+
+
+def _render_failed(letter: Letter, case: Case, *, detail: str) -> None:
+    """The PDF could not be written: the letter failed (made again by the next run with new
+    dates, or withdrawn with its fee — fordra.collection.letter_faults)."""
+    Letter.objects.filter(pk=letter.pk).update(
+        status=LetterStatus.FAILED, problems=[f"PDF kunde inte skapas: {detail}"[:300]]
+    )
+    CaseEvent.objects.create(
+        case=case, date=letter.letter_date, kind="letter_failed",
+        detail=f"Brevet ({letter.kind}) kunde inte skapas: {detail}"[:1000],
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _block(
