@@ -23,7 +23,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("FORDRA_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process: never in production.
+        if not k.startswith("FORDRA_")
+        and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path}/fordra.sqlite3",
