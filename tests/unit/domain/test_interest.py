@@ -341,6 +341,96 @@ def test_explain_shows_an_agreed_rate_with_all_its_decimals(rates: ReferenceRate
     assert "referensränta" not in result.explain()
 
 
+# --- agreed rates with more than four decimals (computed in Decimal, not in integers) -------
+
+
+def agreed(rates: ReferenceRateTable, *, capital_ore: int, rate: str, days: int) -> InterestResult:
+    due = date(2023, 1, 31)
+    return compute_interest(
+        capital_ore=capital_ore,
+        due_date=due,
+        as_of=due + timedelta(days=days),
+        rates=rates,
+        agreed_rate_percent=Decimal(rate),
+    )
+
+
+def test_an_agreed_rate_with_five_decimals_bears_interest_on_every_decimal(
+    rates: ReferenceRateTable,
+) -> None:
+    # 10 000,00 kr at 12,34567 % for 31 days (2023-02-01 … 2023-03-03):
+    #   1 000 000 × 12,34567 / 100 × 31 / 365 = 382 715 770 / 36 500 = 10 485,363 561 6… öre
+    #   → 10 485 öre = 104,85 kr. The rate cut to 12,3456 % would give 10 485,304 1… öre.
+    result = agreed(rates, capital_ore=TEN_THOUSAND_KRONOR, rate="12.34567", days=31)
+    (period,) = result.periods
+    assert period.days == 31
+    assert period.rate_percent == Decimal("12.34567")
+    assert period.amount == Decimal("10485.3635616438")
+    assert result.amount_ore == 10485
+    assert "× 12,34567 % / 365" in result.explain()
+
+
+def test_an_agreed_rate_with_five_decimals_on_a_million_kronor_for_a_year(
+    rates: ReferenceRateTable,
+) -> None:
+    # 1 000 000,00 kr at 12,34567 % for 365 days: 100 000 000 × 0,1234567 = 12 345 670 öre
+    # exactly = 123 456,70 kr (a rate cut to four decimals: 12 345 600; 366 days a year:
+    # 12 311 938,66…).
+    result = agreed(rates, capital_ore=100_000_000, rate="12.34567", days=365)
+    assert result.periods[0].amount == Decimal("12345670")
+    assert result.amount_ore == 12_345_670
+    # … and for 31 days: 100 000 000 × 12,34567 × 31 / 36 500 = 1 048 536,356… → 1 048 536
+    assert agreed(rates, capital_ore=100_000_000, rate="12.34567", days=31).amount_ore == 1_048_536
+
+
+def test_an_agreed_rate_with_five_decimals_rounds_an_exact_half_ore_up(
+    rates: ReferenceRateTable,
+) -> None:
+    # 10 000,00 kr at 12,34565 % for 365 days: 1 000 000 × 0,1234565 = 123 456,5 öre exactly
+    # → 123 457 öre (half up, not to even, not truncated).
+    result = agreed(rates, capital_ore=TEN_THOUSAND_KRONOR, rate="12.34565", days=365)
+    assert result.periods[0].amount == Decimal("123456.5")
+    assert result.amount_ore == 123_457
+
+
+def test_an_agreed_rate_with_five_decimals_follows_a_partial_payment(
+    rates: ReferenceRateTable,
+) -> None:
+    # 10 000,00 kr at 9,87654 %, due 2023-01-31; 4 000,00 kr paid 2023-02-10:
+    #   2023-02-01–02-10: 10 days × 1 000 000 × 9,87654 / 36 500 = 2 705,901 3… → 2 706
+    #   2023-02-11–03-02: 20 days ×   600 000 × 9,87654 / 36 500 = 3 247,081 6… → 3 247
+    #   total 5 953 öre = 59,53 kr
+    result = compute_interest(
+        capital_ore=TEN_THOUSAND_KRONOR,
+        due_date=date(2023, 1, 31),
+        as_of=date(2023, 3, 2),
+        rates=rates,
+        agreed_rate_percent=Decimal("9.87654"),
+        capital_changes=[CapitalChange(on=date(2023, 2, 10), capital_ore=600_000)],
+    )
+    assert [(p.days, p.capital_ore, p.amount_ore) for p in result.periods] == [
+        (10, 1_000_000, 2706),
+        (20, 600_000, 3247),
+    ]
+    assert result.amount_ore == 5953
+
+
+def test_an_agreed_rate_of_zero_percent_is_allowed_and_bears_no_interest(
+    rates: ReferenceRateTable,
+) -> None:
+    # 0 % is a valid agreement (an interest-free credit): no interest, and never the
+    # statutory rate instead of it.
+    result = agreed(rates, capital_ore=TEN_THOUSAND_KRONOR, rate="0", days=30)
+    assert result.amount_ore == 0
+    assert result.basis == "agreed"
+    assert all(p.rate_percent == 0 and p.reference_rate_percent is None for p in result.periods)
+
+
+def test_an_agreed_rate_just_below_zero_is_refused(rates: ReferenceRateTable) -> None:
+    with pytest.raises(ValueError, match="agreed rate must be 0 % or more"):
+        agreed(rates, capital_ore=TEN_THOUSAND_KRONOR, rate="-0.00001", days=30)
+
+
 def test_the_statutory_margin_is_eight_percentage_points() -> None:
     assert Decimal("8") == STATUTORY_MARGIN
 
