@@ -36,8 +36,9 @@ once, from the rounded total. The commission on collected capital plus its VAT i
 than that capital: a line's commission is capped at ``floor(capital / (1 + vat_percent / 100))``,
 so ``Σ commission × (1 + vat) ≤ Σ capital``; VAT rounded half up adds at most ½ öre to
 ``Σ commission × vat``, so ``commission + VAT ≤ Σ capital + ½``, and being whole öre,
-``≤ Σ capital``. Without charges and reversals a remittance therefore never falls short. The
-cap only bites on rates above 80 % (with 25 % VAT) or on a few öre of capital. Worked example,
+``≤ Σ capital``. Without charges and reversals a remittance therefore never falls short. From
+80 % (with 25 % VAT) the cap holds the commission at capital / 1,25; below 80 % it takes at
+most 1 öre off, and only on small amounts (at 50 %: on 1 öre; at 15 %: never). Worked example,
 91,67 % on 6 öre of capital: 5,5002 öre rounds to 6, the cap is floor(6 / 1,25) = floor(4,8) =
 4 öre, VAT round_half_up(4 × 25 %) = 1 öre; 4 + 1 = 5 öre ≤ 6 (before this cap: 6 + VAT 2 = 8
 öre taken from 6, a 2 öre shortfall). Subscription charges are agreed amounts and are not
