@@ -13,6 +13,7 @@ from fordra.domain.interest import (
     RatePeriod,
     ReferenceRateTable,
     compute_interest,
+    half_year_start,
 )
 from fordra.rules import load_reference_rates
 
@@ -443,6 +444,21 @@ def test_rate_on_follows_the_half_year_in_force(rates: ReferenceRateTable) -> No
     assert rates.rate_on(date(2023, 7, 1)) == (Decimal("3.50"), False)
     assert rates.rate_on(date(2026, 6, 30)) == (Decimal("2.00"), False)
     assert rates.rate_on(date(2026, 7, 1)) == (Decimal("2.00"), True)
+
+
+@pytest.mark.parametrize(
+    ("day", "start"),
+    [
+        (date(2026, 1, 1), date(2026, 1, 1)),
+        (date(2026, 6, 30), date(2026, 1, 1)),
+        (date(2026, 7, 1), date(2026, 7, 1)),
+        (date(2026, 12, 31), date(2026, 7, 1)),
+        (date(2024, 2, 29), date(2024, 1, 1)),
+    ],
+)
+def test_the_half_year_starts_on_1_january_or_1_july(day: date, start: date) -> None:
+    # räntelagen 9 §: the reference rate is set for the half-years from 1 January and 1 July
+    assert half_year_start(day) == start
 
 
 def test_a_rate_table_sorts_its_periods() -> None:
