@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""A small mutation check of the money and date rules in ``fordra.domain``.
+
+Usage (from the repository root, with the dev requirements installed)::
+
+    python scripts/mutate_domain.py money calendar fees interest
+    python scripts/mutate_domain.py interest --tests tests/unit/domain/test_interest.py
+
+For each module it makes one mutant per place where a mutation applies, one at a time:
+
+- a comparison flipped at its boundary: ``<`` ↔ ``<=``, ``>`` ↔ ``>=``, ``==`` ↔ ``!=``;
+- an integer constant moved by one: ``n`` → ``n + 1`` and ``n`` → ``n - 1``;
+- ``+`` ↔ ``-`` (also ``+=`` ↔ ``-=`` and a unary minus dropped to plus).
+
+Each mutant is written into a copy of ``src/``, ``tests/`` and ``pyproject.toml`` in a
+temporary directory (the working tree is never changed; pytest puts the ``src`` next to its
+``pyproject.toml`` first on the path) and the tests are run there with ``pytest -x``. A mutant is killed when the
+tests fail or time out. By default the tests are the files under ``tests/unit/domain`` that
+import the module, plus the doctests (``test_docstrings.py``): the other files cannot notice.
+Survivors are listed with their line so a person can judge each: add a test, or accept it as
+equivalent (a change that cannot alter any result). It is a check to run by hand, not in CI:
+it runs the tests once per mutant and takes minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = ROOT / "src" / "fordra" / "domain"
+TESTS = ROOT / "tests" / "unit" / "domain"
+TIMEOUT_SECONDS = 300
+
+_FLIPS = {
+    "<": "<=",
+    "<=": "<",
+    ">": ">=",
+    ">=": ">",
+    "==": "!=",
+    "!=": "==",
+    "+": "-",
+    "-": "+",
+    "+=": "-=",
+    "-=": "+=",
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    line: int
+    column: int
+    original: str
+    replacement: str
+
+    def apply(self, source: str) -> str:
+        lines = source.splitlines(keepends=True)
+        text = lines[self.line - 1]
+        end = self.column + len(self.original)
+        assert text[self.column : end] == self.original
+        lines[self.line - 1] = text[: self.column] + self.replacement + text[end:]
+        return "".join(lines)
+
+    def describe(self) -> str:
+        return f"line {self.line}: {self.original} → {self.replacement}"
+
+
+def mutants_of(source: str) -> list[Mutant]:
+    found: list[Mutant] = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        line, column = token.start
+        if token.type == tokenize.OP and token.string in _FLIPS:
+            found.append(Mutant(line, column, token.string, _FLIPS[token.string]))
+        elif token.type == tokenize.NUMBER and re.fullmatch(r"[0-9_]+", token.string):
+            value = int(token.string)
+            found.append(Mutant(line, column, token.string, str(value + 1)))
+            if value > 0:
+                found.append(Mutant(line, column, token.string, str(value - 1)))
+    return [m for m in found if _compiles(m.apply(source))]
+
+
+def _compiles(source: str) -> bool:
+    try:
+        compile(source, "<mutant>", "exec")
+    except SyntaxError:
+        return False
+    return True
+
+
+def tests_for(module: str) -> list[str]:
+    """The test files (relative to the root) that import ``module``, its own first."""
+    pattern = re.compile(rf"fordra\.domain\.{module}\b|from fordra\.domain import .*\b{module}\b")
+    files = [
+        str(path.relative_to(ROOT))
+        for path in sorted(TESTS.glob("test_*.py"))
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    own = str((TESTS / f"test_{module}.py").relative_to(ROOT))
+    files.sort(key=lambda name: name != own)  # the module's own tests first: killed sooner
+    return [*files, str((TESTS / "test_docstrings.py").relative_to(ROOT))]
+
+
+def killed(copy: Path, tests: list[str]) -> bool:
+    environment = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--hypothesis-seed=0",
+        *dict.fromkeys(tests),
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            cwd=copy,
+            env=environment,
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return True
+    return done.returncode != 0
+
+
+def check(module: str, tests: list[str]) -> tuple[int, list[Mutant]]:
+    path = DOMAIN / f"{module}.py"
+    source = path.read_text(encoding="utf-8")
+    mutants = mutants_of(source)
+    survivors: list[Mutant] = []
+    with tempfile.TemporaryDirectory() as temporary:
+        copy = Path(temporary)
+        for tree in ("src", "tests"):
+            shutil.copytree(ROOT / tree, copy / tree, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+        target = copy / "src" / "fordra" / "domain" / f"{module}.py"
+        if killed(copy, tests):
+            raise SystemExit(f"mutate_domain: the tests fail without a mutant: {tests}")
+        for number, mutant in enumerate(mutants, 1):
+            target.write_text(mutant.apply(source), encoding="utf-8")
+            if not killed(copy, tests):
+                survivors.append(mutant)
+            print(
+                f"{module}: {number}/{len(mutants)} {mutant.describe()}"
+                f"{'  SURVIVED' if survivors and survivors[-1] is mutant else ''}",
+                flush=True,
+            )
+    return len(mutants), survivors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="+", help="module names under fordra/domain")
+    parser.add_argument("--tests", nargs="*", help="test files (default: those importing it)")
+    arguments = parser.parse_args()
+    report = []
+    for module in arguments.modules:
+        if not (DOMAIN / f"{module}.py").is_file():
+            print(f"mutate_domain: no module fordra/domain/{module}.py", file=sys.stderr)
+            return 1
+        total, survivors = check(module, arguments.tests or tests_for(module))
+        rate = 100 * (total - len(survivors)) / total if total else 100.0
+        report.append(f"{module}: {total - len(survivors)}/{total} killed ({rate:.0f} %)")
+        report.extend(f"  survived {m.describe()}" for m in survivors)
+    print("\n".join(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
