@@ -556,8 +556,11 @@ PRICINGS = st.one_of(
         lambda percent, vat: Pricing(
             model=PricingModel.COMMISSION, commission_percent=percent, vat_percent=vat
         ),
-        st.decimals(min_value=0, max_value=100, places=2),
-        st.sampled_from([Decimal(25), Decimal(12), Decimal(6), Decimal(0)]),
+        st.decimals(min_value=0, max_value=100, places=settlement.PERCENT_DECIMALS_MAX),
+        st.one_of(
+            st.sampled_from([Decimal(25), Decimal(12), Decimal(6), Decimal(0)]),
+            st.decimals(min_value=0, max_value=100, places=settlement.PERCENT_DECIMALS_MAX),
+        ),
     ),
     st.just(KEEPS),
     st.builds(
