@@ -14,8 +14,10 @@ For each module it makes one mutant per place where a mutation applies, one at a
 
 Each mutant is written into a copy of ``src/``, ``tests/`` and ``pyproject.toml`` in a
 temporary directory (the working tree is never changed; pytest puts the ``src`` next to its
-``pyproject.toml`` first on the path) and the tests are run there with ``pytest -x``. A mutant is killed when the
-tests fail or time out. By default the tests are the files under ``tests/unit/domain`` that
+``pyproject.toml`` first on the path) and the tests are run there with ``pytest -x``, in a
+child forked from this process, so that pytest, hypothesis and the other heavy imports are paid
+once (Linux and macOS: it needs ``os.fork``), with hypothesis deadlines off, so that a busy
+machine kills no mutant. A mutant is killed when the tests fail or time out. By default the tests are the files under ``tests/unit/domain`` that
 import the module, plus the doctests (``test_docstrings.py``): the other files cannot notice.
 Survivors are listed with their line so a person can judge each: add a test, or accept it as
 equivalent (a change that cannot alter any result). It is a check to run by hand, not in CI:
@@ -25,16 +27,22 @@ it runs the tests once per mutant and takes minutes.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import io
 import os
 import re
 import shutil
-import subprocess
+import signal
 import sys
 import tempfile
+import time
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+
+import hypothesis  # noqa: F401  (imported once here, before the children fork)
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ROOT / "src" / "fordra" / "domain"
@@ -53,6 +61,13 @@ _FLIPS = {
     "+=": "-=",
     "-=": "+=",
 }
+
+
+_NO_DEADLINES = """from hypothesis import settings
+
+settings.register_profile("mutation", deadline=None)
+settings.load_profile("mutation")
+"""
 
 
 @dataclass(frozen=True)
@@ -110,30 +125,31 @@ def tests_for(module: str) -> list[str]:
 
 
 def killed(copy: Path, tests: list[str]) -> bool:
-    environment = {**os.environ, "PYTHONPATH": str(copy / "src")}
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-x",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--hypothesis-seed=0",
-        *dict.fromkeys(tests),
-    ]
-    try:
-        done = subprocess.run(
-            command,
-            cwd=copy,
-            env=environment,
-            capture_output=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return True
-    return done.returncode != 0
+    """Run ``tests`` in ``copy`` in a forked child: the parent has imported pytest, hypothesis
+    and the other heavy libraries once (never ``fordra``), so each mutant costs only its tests.
+    """
+    child = os.fork()
+    if child == 0:  # the child: run pytest quietly and exit with its status
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.chdir(copy)
+            sys.path.insert(0, str(copy / "src"))
+            arguments = ["-x", "-q", "-p", "no:cacheprovider", "--hypothesis-seed=0"]
+            status = int(pytest.main([*arguments, *dict.fromkeys(tests)]))
+        except BaseException:
+            status = 99
+        os._exit(status)
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        finished, status = os.waitpid(child, os.WNOHANG)
+        if finished:
+            return os.waitstatus_to_exitcode(status) != 0
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)  # an endless loop is a killed mutant
+    os.waitpid(child, 0)
+    return True
 
 
 def check(module: str, tests: list[str]) -> tuple[int, list[Mutant]]:
@@ -146,6 +162,8 @@ def check(module: str, tests: list[str]) -> tuple[int, list[Mutant]]:
         for tree in ("src", "tests"):
             shutil.copytree(ROOT / tree, copy / tree, ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+        # A busy machine must not kill a mutant by a hypothesis deadline: no deadlines here.
+        (copy / "conftest.py").write_text(_NO_DEADLINES, encoding="utf-8")
         target = copy / "src" / "fordra" / "domain" / f"{module}.py"
         if killed(copy, tests):
             raise SystemExit(f"mutate_domain: the tests fail without a mutant: {tests}")
@@ -161,7 +179,13 @@ def check(module: str, tests: list[str]) -> tuple[int, list[Mutant]]:
     return len(mutants), survivors
 
 
+_PRELOADED = ("holidays", "django", "pytest_django", "tomllib", "decimal")
+
+
 def main() -> int:
+    for name in _PRELOADED:  # heavy imports paid once, not once per mutant (never fordra)
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="+", help="module names under fordra/domain")
     parser.add_argument("--tests", nargs="*", help="test files (default: those importing it)")
