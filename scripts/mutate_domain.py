@@ -47,7 +47,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ROOT / "src" / "fordra" / "domain"
 TESTS = ROOT / "tests" / "unit" / "domain"
-TIMEOUT_SECONDS = 300
+# A mutant may loop for ever: it is stopped (and counted killed) after this many times the
+# unmutated run's duration, and never sooner than the floor.
+TIMEOUT_FACTOR = 5
+TIMEOUT_SECONDS_MIN = 30
 
 _FLIPS = {
     "<": "<=",
@@ -124,7 +127,7 @@ def tests_for(module: str) -> list[str]:
     return [*files, str((TESTS / "test_docstrings.py").relative_to(ROOT))]
 
 
-def killed(copy: Path, tests: list[str]) -> bool:
+def killed(copy: Path, tests: list[str], *, timeout_seconds: float) -> bool:
     """Run ``tests`` in ``copy`` in a forked child: the parent has imported pytest, hypothesis
     and the other heavy libraries once (never ``fordra``), so each mutant costs only its tests.
     """
@@ -141,7 +144,7 @@ def killed(copy: Path, tests: list[str]) -> bool:
         except BaseException:
             status = 99
         os._exit(status)
-    deadline = time.monotonic() + TIMEOUT_SECONDS
+    deadline = time.monotonic() + timeout_seconds
     while time.monotonic() < deadline:
         finished, status = os.waitpid(child, os.WNOHANG)
         if finished:
@@ -152,7 +155,7 @@ def killed(copy: Path, tests: list[str]) -> bool:
     return True
 
 
-def check(module: str, tests: list[str]) -> tuple[int, list[Mutant]]:
+def check(module: str, tests: list[str], *, start: int = 1) -> tuple[int, list[Mutant]]:
     path = DOMAIN / f"{module}.py"
     source = path.read_text(encoding="utf-8")
     mutants = mutants_of(source)
@@ -165,11 +168,15 @@ def check(module: str, tests: list[str]) -> tuple[int, list[Mutant]]:
         # A busy machine must not kill a mutant by a hypothesis deadline: no deadlines here.
         (copy / "conftest.py").write_text(_NO_DEADLINES, encoding="utf-8")
         target = copy / "src" / "fordra" / "domain" / f"{module}.py"
-        if killed(copy, tests):
+        started = time.monotonic()
+        if killed(copy, tests, timeout_seconds=3600):
             raise SystemExit(f"mutate_domain: the tests fail without a mutant: {tests}")
+        timeout = max(TIMEOUT_FACTOR * (time.monotonic() - started), TIMEOUT_SECONDS_MIN)
         for number, mutant in enumerate(mutants, 1):
+            if number < start:
+                continue
             target.write_text(mutant.apply(source), encoding="utf-8")
-            if not killed(copy, tests):
+            if not killed(copy, tests, timeout_seconds=timeout):
                 survivors.append(mutant)
             print(
                 f"{module}: {number}/{len(mutants)} {mutant.describe()}"
@@ -189,15 +196,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="+", help="module names under fordra/domain")
     parser.add_argument("--tests", nargs="*", help="test files (default: those importing it)")
+    parser.add_argument(
+        "--start", type=int, default=1, help="resume a run of one module at this mutant number"
+    )
     arguments = parser.parse_args()
     report = []
     for module in arguments.modules:
         if not (DOMAIN / f"{module}.py").is_file():
             print(f"mutate_domain: no module fordra/domain/{module}.py", file=sys.stderr)
             return 1
-        total, survivors = check(module, arguments.tests or tests_for(module))
-        rate = 100 * (total - len(survivors)) / total if total else 100.0
-        report.append(f"{module}: {total - len(survivors)}/{total} killed ({rate:.0f} %)")
+        total, survivors = check(
+            module, arguments.tests or tests_for(module), start=arguments.start
+        )
+        tried = max(total - (arguments.start - 1), 0)
+        rate = 100 * (tried - len(survivors)) / tried if tried else 100.0
+        report.append(
+            f"{module}: {tried - len(survivors)}/{tried} killed ({rate:.0f} %)"
+            + (f", mutants {arguments.start}–{total}" if arguments.start > 1 else "")
+        )
         report.extend(f"  survived {m.describe()}" for m in survivors)
     print("\n".join(report))
     return 0
