@@ -229,6 +229,27 @@ def test_a_partial_payment_lowers_the_capital_from_the_next_day(
     assert result.amount_ore == 7233
 
 
+def test_a_payment_the_day_before_the_as_of_date_lowers_the_capital_for_the_last_day(
+    rates: ReferenceRateTable,
+) -> None:
+    # 10 000 kr due 2024-03-31 at 12 %; 4 000 kr paid 2024-04-29; as of 2024-04-30:
+    #   2024-04-01–04-29: 29 days × 1 000 000: 348 000 000 / 36 500 = 9 534.24… → 9 534
+    #   2024-04-30:        1 day  ×   600 000:   7 200 000 / 36 500 =   197.26… →   197
+    #   total 9 731 öre (not 30 days on 10 000 kr: 9 863)
+    result = compute_interest(
+        capital_ore=TEN_THOUSAND_KRONOR,
+        due_date=date(2024, 3, 31),
+        as_of=date(2024, 4, 30),
+        rates=rates,
+        capital_changes=[CapitalChange(on=date(2024, 4, 29), capital_ore=600_000)],
+    )
+    assert [(p.start, p.end, p.amount_ore) for p in result.periods] == [
+        (date(2024, 4, 1), date(2024, 4, 29), 9534),
+        (date(2024, 4, 30), date(2024, 4, 30), 197),
+    ]
+    assert result.amount_ore == 9731
+
+
 def test_a_fully_paid_capital_stops_the_interest(rates: ReferenceRateTable) -> None:
     result = compute_interest(
         capital_ore=TEN_THOUSAND_KRONOR,
@@ -481,6 +502,9 @@ def test_a_rate_table_knows_the_gaps_in_its_history() -> None:
         version="t",
     )
     assert table.missing_periods(up_to=date(2025, 6, 30)) == [date(2024, 7, 1)]
+    # on 1 July itself the half-year's rate is already missing; the day before, nothing is
+    assert table.missing_periods(up_to=date(2024, 7, 1)) == [date(2024, 7, 1)]
+    assert table.missing_periods(up_to=date(2024, 6, 30)) == []
     # inside the gap the earlier rate is carried forward, provisionally
     assert table.rate_on(date(2024, 8, 1)) == (Decimal("4"), True)
 
