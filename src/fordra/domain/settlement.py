@@ -21,13 +21,35 @@ and interest, which the debtor owes and which carry no VAT (DOMAIN.md §2).
 
 ``remittance`` computes, for one creditor and one period::
 
-    per line:   commission   = round_half_up(capital × commission_percent / 100)
+    per line:   commission   = min(round_half_up(capital × commission_percent / 100),
+                                   floor(capital × 100 / (100 + vat_percent)))
+                               (for a reversal, capital < 0: minus that of −capital)
                 agency share = kept interest + kept fees + commission    (no VAT)
                 creditor share = capital + interest + fees − agency share
     owed        = Σ capital + Σ interest (unless kept) + Σ fees (unless kept)
     VAT         = round_half_up((Σ commission + charges) × vat_percent / 100)   — once
     due         = owed − Σ commission − charges − VAT
     payout      = max(0, due − receivable offset);  shortfall = max(0, −due)
+
+The rounding, decided once: the commission is rounded half up per line, and VAT is computed
+once, from the rounded total. The commission on collected capital plus its VAT is never more
+than that capital: a line's commission is capped at ``floor(capital / (1 + vat_percent / 100))``,
+so ``Σ commission × (1 + vat) ≤ Σ capital``; VAT rounded half up adds at most ½ öre to
+``Σ commission × vat``, so ``commission + VAT ≤ Σ capital + ½``, and being whole öre,
+``≤ Σ capital``. Without charges and reversals a remittance therefore never falls short. From
+80 % (with 25 % VAT) the cap holds the commission at capital / 1,25; below 80 % it takes at
+most 1 öre off, and only on small amounts (at 50 %: on 1 öre; at 15 %: never). Worked example,
+91,67 % on 6 öre of capital: 5,5002 öre rounds to 6, the cap is floor(6 / 1,25) = floor(4,8) =
+4 öre, VAT round_half_up(4 × 25 %) = 1 öre; 4 + 1 = 5 öre ≤ 6 (before this cap: 6 + VAT 2 = 8
+öre taken from 6, a 2 öre shortfall). Subscription charges are agreed amounts and are not
+capped: their VAT is added to the commission's before rounding, and what the collected money
+cannot cover is a shortfall.
+
+    >>> high = Pricing(model=PricingModel.COMMISSION, commission_percent=Decimal("91.67"))
+    >>> tiny = remittance(pricing=high, collected=[
+    ...     Collected(case_ref="6", capital_ore=6, interest_ore=0, fees_ore=0)])
+    >>> tiny.commission_ore, tiny.vat_ore, tiny.payout_ore, tiny.shortfall_ore
+    (4, 1, 1, 0)
 
 A shortfall (charges the collected money could not cover) is booked as the creditor's debt to
 the agency (``agency:receivable:<creditor_id>``) and taken from later payouts: pass its balance
@@ -249,7 +271,7 @@ def remittance(
         capital = _amount(item.capital_ore, f"case {item.case_ref}: capital_ore")
         interest = _amount(item.interest_ore, f"case {item.case_ref}: interest_ore")
         fees = _amount(item.fees_ore, f"case {item.case_ref}: fees_ore")
-        commission = _percent_of(capital, pricing.commission_percent)
+        commission = _commission(capital, pricing=pricing)
         kept = (interest if pricing.agency_keeps_interest else 0) + (
             fees if pricing.agency_keeps_fees else 0
         )
@@ -397,6 +419,30 @@ def _amount(value: object, name: str, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must not be below {minimum}, got {value}")
     return value
+
+
+def _commission(capital_ore: int, *, pricing: Pricing) -> int:
+    """One line's commission: ``capital × commission_percent`` rounded half up, capped so that
+    the commission plus its VAT is never above the capital (module docstring, "The rounding").
+
+    A reversal (negative capital) gives back exactly what the same capital was charged.
+    """
+    if capital_ore < 0:
+        return -_commission(-capital_ore, pricing=pricing)
+    rated = _percent_of(capital_ore, pricing.commission_percent)
+    return min(rated, _largest_with_vat_within(capital_ore, vat_percent=pricing.vat_percent))
+
+
+def _largest_with_vat_within(amount_ore: int, *, vat_percent: Decimal) -> int:
+    """The largest whole öre ``c`` with ``c × (1 + vat_percent / 100) ≤ amount_ore`` (≥ 0).
+
+    Integer arithmetic, exact: the percentage has at most ``PERCENT_DECIMALS_MAX`` decimals.
+    """
+    scale: int = 10**PERCENT_DECIMALS_MAX
+    with localcontext() as context:
+        context.prec = _CALCULATION_DIGITS
+        scaled_divisor = int((_HUNDRED + vat_percent) * scale)
+    return amount_ore * 100 * scale // scaled_divisor
 
 
 def _percent_of(amount_ore: int, percent: Decimal) -> int:

@@ -146,3 +146,101 @@ def test_add_bank_days_lands_on_a_bank_day_exactly_n_bank_days_away(day: date, n
     if n < 0:
         bank_days = bank_days - is_bank_day(day) + is_bank_day(result)
     assert bank_days == abs(n)
+
+
+@pytest.mark.parametrize(
+    ("day", "bank_day"),
+    [
+        # Easter in March: påskdagen 2027 is 28 March
+        (date(2027, 3, 25), True),  # skärtorsdagen
+        (date(2027, 3, 26), False),  # långfredagen
+        (date(2027, 3, 29), False),  # annandag påsk
+        (date(2027, 3, 30), True),
+        # Easter 2025: påskdagen 20 April
+        (date(2025, 4, 18), False),  # långfredagen
+        (date(2025, 4, 21), False),  # annandag påsk
+        # Kristi himmelsfärdsdag 2026: 39 days after påskdagen 5 April
+        (date(2026, 5, 13), True),
+        (date(2026, 5, 14), False),
+        # midsommarafton on its last possible day, 24 June (2022)
+        (date(2022, 6, 23), True),
+        (date(2022, 6, 24), False),
+        # julafton on a Monday (2029): 24, 25 and 26 December in a row
+        (date(2029, 12, 21), True),
+        (date(2029, 12, 24), False),
+        (date(2029, 12, 26), False),
+        (date(2029, 12, 27), True),
+        # nyårsafton on a Friday (2027): nyårsdagen a Saturday, the next bank day a Monday
+        (date(2027, 12, 30), True),
+        (date(2027, 12, 31), False),
+        (date(2028, 1, 3), True),
+    ],
+)
+def test_is_bank_day_over_moving_holidays_and_year_ends(day: date, bank_day: bool) -> None:
+    assert is_bank_day(day) is bank_day
+
+
+@pytest.mark.parametrize(
+    ("day", "n", "expected"),
+    [
+        # over Easter 2026 (långfredagen 3 April, annandag påsk 6 April), both ways
+        (date(2026, 4, 2), 1, date(2026, 4, 7)),
+        (date(2026, 4, 7), -1, date(2026, 4, 2)),
+        (date(2026, 4, 7), -2, date(2026, 4, 1)),
+        # over the year end 2026/27 (nyårsafton, nyårsdagen, a weekend), both ways
+        (date(2026, 12, 30), 1, date(2027, 1, 4)),
+        (date(2027, 1, 4), -1, date(2026, 12, 30)),
+        # from a holiday: counting back from juldagen starts at the first bank day before it
+        (date(2026, 12, 25), -1, date(2026, 12, 23)),
+        (date(2026, 12, 25), 1, date(2026, 12, 28)),
+        # julafton on a Monday (2029): Friday + 1 bank day is Thursday 27 December
+        (date(2029, 12, 21), 1, date(2029, 12, 27)),
+        (date(2027, 12, 30), 1, date(2028, 1, 3)),
+        # after midsommar 2026 (midsommarafton 19 June): Thursday + 1 is Monday
+        (date(2026, 6, 18), 1, date(2026, 6, 22)),
+        (date(2026, 6, 22), -1, date(2026, 6, 18)),
+        # zero: the day itself, even a holiday
+        (date(2026, 12, 24), 0, date(2026, 12, 24)),
+        # ten bank days over Christmas 2026: 23, 28, 29, 30 Dec, 4, 5, 7, 8, 11, 12 Jan
+        # (trettondedag jul, 6 January, is a Wednesday)
+        (date(2026, 12, 22), 10, date(2027, 1, 12)),
+        (date(2027, 1, 12), -10, date(2026, 12, 22)),
+    ],
+)
+def test_add_bank_days_counts_over_holidays_both_ways(day: date, n: int, expected: date) -> None:
+    assert add_bank_days(day, n) == expected
+
+
+def test_add_days_to_bank_day_with_zero_or_negative_days_still_lands_on_a_bank_day() -> None:
+    # 0 days from julafton: the next bank day, 28 December 2026 (a Monday)
+    assert add_days_to_bank_day(date(2026, 12, 24), 0) == date(2026, 12, 28)
+    assert add_days_to_bank_day(date(2026, 12, 23), 0) == date(2026, 12, 23)
+    # 4 days back from 28 December is julafton, moved forward again to the 28th
+    assert add_days_to_bank_day(date(2026, 12, 28), -4) == date(2026, 12, 28)
+    assert add_days_to_bank_day(date(2026, 12, 28), -5) == date(2026, 12, 23)
+
+
+def test_the_holiday_set_of_a_year_holds_exactly_its_weekday_independent_non_bank_days() -> None:
+    days = non_bank_holidays(2026)
+    assert all(day.year == 2026 for day in days)
+    # 2026: nyårsdagen, trettondedag jul, långfredagen, påskdagen, annandag påsk, första maj,
+    # Kristi himmelsfärdsdag, pingstdagen, nationaldagen, midsommarafton, midsommardagen,
+    # alla helgons dag, julafton, juldagen, annandag jul, nyårsafton
+    assert sorted(days) == [
+        date(2026, 1, 1),
+        date(2026, 1, 6),
+        date(2026, 4, 3),
+        date(2026, 4, 5),
+        date(2026, 4, 6),
+        date(2026, 5, 1),
+        date(2026, 5, 14),
+        date(2026, 5, 24),
+        date(2026, 6, 6),
+        date(2026, 6, 19),
+        date(2026, 6, 20),
+        date(2026, 10, 31),
+        date(2026, 12, 24),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+        date(2026, 12, 31),
+    ]

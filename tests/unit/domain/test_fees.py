@@ -300,6 +300,16 @@ def test_a_schedule_with_two_rates_of_a_kind_from_one_day_is_refused() -> None:
         FeeSchedule(rates=(rate, rate), version="t")
 
 
+def test_a_fee_of_zero_kronor_in_a_schedule_is_allowed_and_charges_nothing() -> None:
+    # A creditor may waive a fee by agreement: 0 kr is a valid amount, only negative is not.
+    free = FeeRate(kind=FeeKind.REMINDER, valid_from=date(2013, 3, 16), amount_ore=0, source="a")
+    schedule = FeeSchedule(rates=(free,), version="t")
+    outcome = reminder(schedule)
+    assert outcome.allowed
+    assert outcome.amount_ore == 0
+    assert "0,00 kr" in outcome.explanation
+
+
 def test_a_schedule_with_a_negative_amount_is_refused() -> None:
     rate = FeeRate(kind=FeeKind.REMINDER, valid_from=date(2000, 1, 1), amount_ore=-1, source="a")
     with pytest.raises(ValueError, match="negative"):

@@ -13,6 +13,7 @@ from fordra.domain.interest import (
     RatePeriod,
     ReferenceRateTable,
     compute_interest,
+    half_year_start,
 )
 from fordra.rules import load_reference_rates
 
@@ -228,6 +229,27 @@ def test_a_partial_payment_lowers_the_capital_from_the_next_day(
     assert result.amount_ore == 7233
 
 
+def test_a_payment_the_day_before_the_as_of_date_lowers_the_capital_for_the_last_day(
+    rates: ReferenceRateTable,
+) -> None:
+    # 10 000 kr due 2024-03-31 at 12 %; 4 000 kr paid 2024-04-29; as of 2024-04-30:
+    #   2024-04-01–04-29: 29 days × 1 000 000: 348 000 000 / 36 500 = 9 534.24… → 9 534
+    #   2024-04-30:        1 day  ×   600 000:   7 200 000 / 36 500 =   197.26… →   197
+    #   total 9 731 öre (not 30 days on 10 000 kr: 9 863)
+    result = compute_interest(
+        capital_ore=TEN_THOUSAND_KRONOR,
+        due_date=date(2024, 3, 31),
+        as_of=date(2024, 4, 30),
+        rates=rates,
+        capital_changes=[CapitalChange(on=date(2024, 4, 29), capital_ore=600_000)],
+    )
+    assert [(p.start, p.end, p.amount_ore) for p in result.periods] == [
+        (date(2024, 4, 1), date(2024, 4, 29), 9534),
+        (date(2024, 4, 30), date(2024, 4, 30), 197),
+    ]
+    assert result.amount_ore == 9731
+
+
 def test_a_fully_paid_capital_stops_the_interest(rates: ReferenceRateTable) -> None:
     result = compute_interest(
         capital_ore=TEN_THOUSAND_KRONOR,
@@ -341,6 +363,96 @@ def test_explain_shows_an_agreed_rate_with_all_its_decimals(rates: ReferenceRate
     assert "referensränta" not in result.explain()
 
 
+# --- agreed rates with more than four decimals (computed in Decimal, not in integers) -------
+
+
+def agreed(rates: ReferenceRateTable, *, capital_ore: int, rate: str, days: int) -> InterestResult:
+    due = date(2023, 1, 31)
+    return compute_interest(
+        capital_ore=capital_ore,
+        due_date=due,
+        as_of=due + timedelta(days=days),
+        rates=rates,
+        agreed_rate_percent=Decimal(rate),
+    )
+
+
+def test_an_agreed_rate_with_five_decimals_bears_interest_on_every_decimal(
+    rates: ReferenceRateTable,
+) -> None:
+    # 10 000,00 kr at 12,34567 % for 31 days (2023-02-01 … 2023-03-03):
+    #   1 000 000 × 12,34567 / 100 × 31 / 365 = 382 715 770 / 36 500 = 10 485,363 561 6… öre
+    #   → 10 485 öre = 104,85 kr. The rate cut to 12,3456 % would give 10 485,304 1… öre.
+    result = agreed(rates, capital_ore=TEN_THOUSAND_KRONOR, rate="12.34567", days=31)
+    (period,) = result.periods
+    assert period.days == 31
+    assert period.rate_percent == Decimal("12.34567")
+    assert period.amount == Decimal("10485.3635616438")
+    assert result.amount_ore == 10485
+    assert "× 12,34567 % / 365" in result.explain()
+
+
+def test_an_agreed_rate_with_five_decimals_on_a_million_kronor_for_a_year(
+    rates: ReferenceRateTable,
+) -> None:
+    # 1 000 000,00 kr at 12,34567 % for 365 days: 100 000 000 × 0,1234567 = 12 345 670 öre
+    # exactly = 123 456,70 kr (a rate cut to four decimals: 12 345 600; 366 days a year:
+    # 12 311 938,66…).
+    result = agreed(rates, capital_ore=100_000_000, rate="12.34567", days=365)
+    assert result.periods[0].amount == Decimal("12345670")
+    assert result.amount_ore == 12_345_670
+    # … and for 31 days: 100 000 000 × 12,34567 × 31 / 36 500 = 1 048 536,356… → 1 048 536
+    assert agreed(rates, capital_ore=100_000_000, rate="12.34567", days=31).amount_ore == 1_048_536
+
+
+def test_an_agreed_rate_with_five_decimals_rounds_an_exact_half_ore_up(
+    rates: ReferenceRateTable,
+) -> None:
+    # 10 000,00 kr at 12,34565 % for 365 days: 1 000 000 × 0,1234565 = 123 456,5 öre exactly
+    # → 123 457 öre (half up, not to even, not truncated).
+    result = agreed(rates, capital_ore=TEN_THOUSAND_KRONOR, rate="12.34565", days=365)
+    assert result.periods[0].amount == Decimal("123456.5")
+    assert result.amount_ore == 123_457
+
+
+def test_an_agreed_rate_with_five_decimals_follows_a_partial_payment(
+    rates: ReferenceRateTable,
+) -> None:
+    # 10 000,00 kr at 9,87654 %, due 2023-01-31; 4 000,00 kr paid 2023-02-10:
+    #   2023-02-01–02-10: 10 days × 1 000 000 × 9,87654 / 36 500 = 2 705,901 3… → 2 706
+    #   2023-02-11–03-02: 20 days ×   600 000 × 9,87654 / 36 500 = 3 247,081 6… → 3 247
+    #   total 5 953 öre = 59,53 kr
+    result = compute_interest(
+        capital_ore=TEN_THOUSAND_KRONOR,
+        due_date=date(2023, 1, 31),
+        as_of=date(2023, 3, 2),
+        rates=rates,
+        agreed_rate_percent=Decimal("9.87654"),
+        capital_changes=[CapitalChange(on=date(2023, 2, 10), capital_ore=600_000)],
+    )
+    assert [(p.days, p.capital_ore, p.amount_ore) for p in result.periods] == [
+        (10, 1_000_000, 2706),
+        (20, 600_000, 3247),
+    ]
+    assert result.amount_ore == 5953
+
+
+def test_an_agreed_rate_of_zero_percent_is_allowed_and_bears_no_interest(
+    rates: ReferenceRateTable,
+) -> None:
+    # 0 % is a valid agreement (an interest-free credit): no interest, and never the
+    # statutory rate instead of it.
+    result = agreed(rates, capital_ore=TEN_THOUSAND_KRONOR, rate="0", days=30)
+    assert result.amount_ore == 0
+    assert result.basis == "agreed"
+    assert all(p.rate_percent == 0 and p.reference_rate_percent is None for p in result.periods)
+
+
+def test_an_agreed_rate_just_below_zero_is_refused(rates: ReferenceRateTable) -> None:
+    with pytest.raises(ValueError, match="agreed rate must be 0 % or more"):
+        agreed(rates, capital_ore=TEN_THOUSAND_KRONOR, rate="-0.00001", days=30)
+
+
 def test_the_statutory_margin_is_eight_percentage_points() -> None:
     assert Decimal("8") == STATUTORY_MARGIN
 
@@ -353,6 +465,21 @@ def test_rate_on_follows_the_half_year_in_force(rates: ReferenceRateTable) -> No
     assert rates.rate_on(date(2023, 7, 1)) == (Decimal("3.50"), False)
     assert rates.rate_on(date(2026, 6, 30)) == (Decimal("2.00"), False)
     assert rates.rate_on(date(2026, 7, 1)) == (Decimal("2.00"), True)
+
+
+@pytest.mark.parametrize(
+    ("day", "start"),
+    [
+        (date(2026, 1, 1), date(2026, 1, 1)),
+        (date(2026, 6, 30), date(2026, 1, 1)),
+        (date(2026, 7, 1), date(2026, 7, 1)),
+        (date(2026, 12, 31), date(2026, 7, 1)),
+        (date(2024, 2, 29), date(2024, 1, 1)),
+    ],
+)
+def test_the_half_year_starts_on_1_january_or_1_july(day: date, start: date) -> None:
+    # räntelagen 9 §: the reference rate is set for the half-years from 1 January and 1 July
+    assert half_year_start(day) == start
 
 
 def test_a_rate_table_sorts_its_periods() -> None:
@@ -375,6 +502,9 @@ def test_a_rate_table_knows_the_gaps_in_its_history() -> None:
         version="t",
     )
     assert table.missing_periods(up_to=date(2025, 6, 30)) == [date(2024, 7, 1)]
+    # on 1 July itself the half-year's rate is already missing; the day before, nothing is
+    assert table.missing_periods(up_to=date(2024, 7, 1)) == [date(2024, 7, 1)]
+    assert table.missing_periods(up_to=date(2024, 6, 30)) == []
     # inside the gap the earlier rate is carried forward, provisionally
     assert table.rate_on(date(2024, 8, 1)) == (Decimal("4"), True)
 

@@ -72,10 +72,24 @@ def test_parse_amount_rejects_junk_with_a_short_reason(text: str, message: str) 
         (100_000_000, "1 000 000,00 kr"),
         (-5, "-0,05 kr"),
         (-123450, "-1 234,50 kr"),
+        (1, "0,01 kr"),
+        (99, "0,99 kr"),
+        (-1, "-0,01 kr"),  # a 1-öre credit keeps its minus although it has no whole krona
+        (-99, "-0,99 kr"),
+        (-100, "-1,00 kr"),
+        (-101, "-1,01 kr"),
+        (-100_000, "-1 000,00 kr"),
     ],
 )
 def test_format_amount_prints_swedish_kronor(ore: int, text: str) -> None:
     assert format_amount(ore) == text
+
+
+def test_an_amount_text_of_exactly_40_characters_is_still_read() -> None:
+    # the limit is on longer texts; 37 digits, a comma and two decimals make 40 characters
+    text = "1" * 37 + ",50"
+    assert len(text) == 40
+    assert parse_amount(text) == int("1" * 37) * 100 + 50
 
 
 @given(st.integers(min_value=-ORE_MAX, max_value=ORE_MAX))
