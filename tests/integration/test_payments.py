@@ -96,3 +96,22 @@ def test_the_same_payment_twice_is_applied_once_and_a_changed_one_is_refused(cas
     with pytest.raises(ApplicationError) as refused:
         pay(case, 12_000, date(2026, 6, 20))
     assert refused.value.details == ["recorded 100,00 kr on 2026-06-20, given 120,00 kr on 2026-06-20"]
+
+
+def test_a_bgmax_payment_dated_after_the_file_was_made_waits_in_the_queue_with_the_reason(case):
+    from fordra.formats.bgmax import write_bgmax
+    from fordra.payments.intake import payments_import
+    from fordra.payments.models import Payment
+
+    made = datetime(2026, 10, 20, 18, 0, tzinfo=UTC)
+    data = write_bgmax(
+        receiving_bankgiro="50501055", created=made,
+        payments=[(date(2026, 10, 20), case.ocr, 10_000, "1"), (date(2026, 10, 21), case.ocr, 20_000, "2")],
+    )
+    result = payments_import(data=data, filename="bgmax.txt", now=made)
+
+    assert (result.matched, result.unmatched) == (1, 1)
+    late = Payment.objects.get(amount_ore=20_000)
+    assert (late.status, late.case_id) == ("unmatched", None)
+    assert "valutadagen 2026-10-21 ligger efter 2026-10-20" in late.reason
+    assert late.suggestions == [{"ref": case.ref, "why": "OCR i referensen"}]

@@ -68,6 +68,7 @@ from fordra.payments.services import (
     RecordResult,
     cases_owing,
     payments_record,
+    value_date_problem,
 )
 
 if TYPE_CHECKING:
@@ -174,7 +175,11 @@ def read_payment_file(
             notes.extend(
                 FileNote("unknown_record", r.line, r.tk, r.text) for r in parsed.unknown_records
             )
-        return "bgmax", _bgmax_payments(parsed, agency_bankgiro=agency_bankgiro)
+        return "bgmax", _not_after_creation(
+            _bgmax_payments(parsed, agency_bankgiro=agency_bankgiro),
+            created_on=date(int(parsed.created[:4]), int(parsed.created[4:6]),
+                            int(parsed.created[6:8])),
+        )
     if looks_like_camt054(data):
         try:
             camt = parse_camt054(data)
@@ -228,6 +233,16 @@ def _check_camt_accounts(accounts: Sequence[CamtAccount], *, agency_bankgiro: st
                 f"the camt.054 file was refused: {account.where} is for {kind} {account.id}, "
                 f"not the agency's klientmedel account {agency_iban} (FORDRA_AGENCY_IBAN)"
             )
+
+
+def _not_after_creation(payments: list[FilePayment], *, created_on: date) -> list[FilePayment]:
+    """A payment dated after the file was made (its TK01 timestamp) has not happened yet:
+    queued for staff with the reason (issue 10 item 5; ``value_date_problem``)."""
+    out = []
+    for p in payments:
+        problem = None if p.reason else value_date_problem(paid_on=p.paid_on, latest=created_on)
+        out.append(p._replace(reason=problem) if problem else p)
+    return out
 
 
 def _camt_reason(payment: CamtPayment, *, created_on: date) -> str:
