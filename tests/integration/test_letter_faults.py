@@ -148,3 +148,20 @@ def test_fordra_run_prints_its_summary_with_the_failures_and_exits_3(case, media
     summary = json.loads(captured.out)
     assert summary["letters_failed"] == 1 and summary["failures"][0]["kind"] == "reminder"
     assert "could not be sent" in captured.err and "Traceback" not in captured.err
+
+
+def test_a_letter_the_compliance_check_blocked_has_its_fee_taken_back_by_the_next_run(creditor, reference_rates):  # type: ignore[no-untyped-def]
+    # A total above LETTER_TOTAL_ORE_MAX needs a person: the check blocks the reminder.
+    import_bytes(claims_csv(claim_line("B-1", amount="150 000 000,00", due_date=DUE)))
+    case = Case.objects.get()
+    _run_through(REMINDER_DAY)
+    blocked = Letter.objects.get(case=case)
+    assert blocked.status == LetterStatus.BLOCKED and _fees(case) == 6000
+
+    result = daily_run(run_date=date(2026, 10, 9), now=NOW)
+
+    assert Letter.objects.get(pk=blocked.pk).status == LetterStatus.CANCELLED
+    assert _fees(case) == 0 and result.withdrawn == 1
+    assert case.events.filter(kind="fee_reversed").exists()
+    assert Task.objects.filter(case=case, kind="letter_failed").exists()
+    assert_money_invariants()

@@ -382,7 +382,8 @@ def test_a_bank_payment_with_an_installments_own_ocr_lands_on_its_case(in_demand
                   # a valid installment OCR of the case that was never issued: not guessed
                   (FIRST_DUE, installment_ocr(case_number=in_demand.number, number=999),
                    10_000, "2")],
-        created=NOW,
+        # The bank makes the file the evening of the payment day (a later day than NOW).
+        created=datetime.combine(FIRST_DUE, datetime.min.time(), tzinfo=UTC) + timedelta(hours=18),
     )
     result = payments_import(data=data, filename="bg.txt", now=NOW)
 

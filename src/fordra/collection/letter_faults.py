@@ -12,8 +12,10 @@ failed on an earlier day:
   tried for its step, a new letter is made for the same step, dated today, with the same time to
   pay from today (``domain.letters.retried_pay_by``: an inkassokrav keeps its 8 days / 4 bank
   days); the failed one is cancelled, the step's fee stays — it now stands for the new letter;
-- otherwise the failed letter is withdrawn: cancelled, its fee reversed (``case_as_of``: a
-  fee already paid is re-allocated) with the reason on the case, and a staff task opened.
+- otherwise the failed letter is withdrawn: cancelled, its fee reversed (a fee already paid is
+  re-allocated) with the reason on the case, and a staff task opened;
+- a letter the compliance check blocked is withdrawn the same way at once: as it stands it will
+  never go out.
 
 :func:`letters_failed` lists what failed, for the run's summary (``fordra run`` exits 3).
 """
@@ -76,6 +78,16 @@ def letters_failed(*, day: date) -> list[LetterFailure]:
 def letters_failed_settle(*, day: date, now: datetime) -> SettleResult:
     """Make again, or withdraw with its fee, every letter that failed before ``day``."""
     result = SettleResult()
+    # A letter the compliance check stopped will not go out as it is: its fee is taken back at
+    # once (the staff task from the check stays; a corrected letter is a new one).
+    for letter in (
+        Letter.objects.filter(status=LetterStatus.BLOCKED, letter_date__lt=day)
+        .exclude(step="").order_by("id")
+    ):
+        problems = "; ".join(str(p) for p in (letter.problems or []))[:300]
+        if _withdraw(letter, why=f"brevet ({letter.kind}) stoppades av kontrollen: {problems}",
+                     day=day, now=now):
+            result.withdrawn += 1
     failed = list(
         Letter.objects.filter(status=LetterStatus.FAILED, letter_date__lt=day)
         .select_related("case").order_by("id")
