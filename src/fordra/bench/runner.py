@@ -114,14 +114,7 @@ def bench_http_result(cases: int, seed: int) -> list[dict[str, Any]]:
     def portfolio(invoices: int, seed: int) -> int:
         from fordra.claims.models import Case
 
-        creditors = generate_creditors(count=5, seed=seed)
-        for c in creditors:
-            creditor_add(name=c.name, orgnr=c.orgnr, bankgiro=c.bankgiro, template=c.template)
-        rows = generate_claim_rows(creditors=creditors, invoices=invoices, seed=seed,
-                                   today=BENCH_TODAY)
-        buffer = io.StringIO()
-        write_claims_csv(rows, buffer)
-        claims_import(data=buffer.getvalue().encode("utf-8"), filename="bench.csv",
+        claims_import(data=_claims_file(invoices, seed), filename="bench.csv",
                       today=BENCH_TODAY, now=BENCH_NOW)
         return Case.objects.count()
 
@@ -159,15 +152,20 @@ def _result(
     }
 
 
-def bench_intake(invoices: int, seed: int) -> dict[str, Any]:
-    """Claims intake: a CSV of ``invoices`` rows validated, merged into cases and stored."""
+def _claims_file(invoices: int, seed: int) -> bytes:
+    """Five synthetic creditors registered, and a claims CSV of ``invoices`` rows for them."""
     creditors = generate_creditors(count=5, seed=seed)
     for c in creditors:
         creditor_add(name=c.name, orgnr=c.orgnr, bankgiro=c.bankgiro, template=c.template)
     rows = generate_claim_rows(creditors=creditors, invoices=invoices, seed=seed, today=BENCH_TODAY)
     buffer = io.StringIO()
     write_claims_csv(rows, buffer)
-    data = buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode("utf-8")
+
+
+def bench_intake(invoices: int, seed: int) -> dict[str, Any]:
+    """Claims intake: a CSV of ``invoices`` rows validated, merged into cases and stored."""
+    data = _claims_file(invoices, seed)
 
     stages: list[tuple[str, float]] = []
 

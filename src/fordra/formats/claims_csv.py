@@ -103,6 +103,7 @@ from fordra.domain.identifiers import (
     parse_party_id,
 )
 from fordra.domain.money import parse_amount
+from fordra.domain.text import CONTROL_CHARACTER
 
 ClaimKind = Literal["invoice", "credit_note"]
 DebtorTypeName = Literal["person", "company"]
@@ -141,10 +142,6 @@ MAX_FIELD_CHARS: Final = 1000
 MAX_ERRORS: Final = 10_000
 # 1 000 000 000 kr: far above any invoice, far below what a 64-bit database column holds.
 MAX_AMOUNT_ORE: Final = 100_000_000_000
-# Control characters have no place in a claim: a NUL byte is refused by PostgreSQL, and the
-# others would reach letters and exports unseen. TAB and line breaks inside a quoted value stay
-# allowed (a spreadsheet's Alt+Enter in an address).
-_CONTROL_CHARACTER: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 INTEREST_RATE_MAX_PERCENT: Final = Decimal(100)
 
 FILE_COLUMN: Final = "file"
@@ -316,7 +313,7 @@ def _check_lines(
         if not joined.strip():
             continue
         records += 1
-        if _CONTROL_CHARACTER.search(joined):
+        if CONTROL_CHARACTER.search(joined):
             errors.extend(validator.control_characters(record, line))
             continue
         if records > rows_max:
@@ -818,7 +815,7 @@ class _RowValidator:
                 f"contains a control character (U+{ord(found.group()):04X})",
             )
             for pos, value in enumerate(record)
-            if (found := _CONTROL_CHARACTER.search(value))
+            if (found := CONTROL_CHARACTER.search(value))
         ]
 
     def _blank_too_long(self, record: list[str], line: int, errors: list[LineError]) -> set[str]:

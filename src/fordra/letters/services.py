@@ -36,7 +36,14 @@ from fordra.domain.letters import (
     LetterParty,
     ScheduleLine,
 )
-from fordra.letters.channels import Channel, OutboxItem, Recipient, build_channels, choose_channel
+from fordra.letters.channels import (
+    Channel,
+    OutboxItem,
+    Recipient,
+    build_channels,
+    choose_channel,
+    describe_error,
+)
 from fordra.letters.channels.digital_mailbox import DigitalMailbox
 from fordra.letters.channels.sms import FileSmsBackend
 from fordra.letters.models import Delivery, Letter, LetterStatus
@@ -312,7 +319,7 @@ def letters_render(*, day: date, now: datetime) -> RenderResult:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(render_pdf(content))
                 except Exception as exc:  # a full disk, an unwritable folder: this letter only
-                    _render_failed(letter, case, detail=_describe(exc))
+                    _render_failed(letter, case, detail=describe_error(exc))
                     failed += 1
                     continue
                 Letter.objects.filter(pk=letter.pk).update(
@@ -337,10 +344,6 @@ def _render_failed(letter: Letter, case: Case, *, detail: str) -> None:
         detail=f"Brevet ({letter.kind}) kunde inte skapas: {detail}"[:1000],
     )
 
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _block(

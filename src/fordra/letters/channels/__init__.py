@@ -73,6 +73,7 @@ __all__ = [
     "bankgiro_display",
     "build_channels",
     "choose_channel",
+    "describe_error",
     "failed",
     "kind_title",
     "portal_link",
@@ -207,6 +208,12 @@ def bankgiro_display(text: str) -> str:
     """``"50501055"`` → ``"5050-1055"``; a text that is not 7–8 digits is shown as given."""
     digits = "".join(char for char in text if char.isdigit())
     return format_bankgiro(digits) if 7 <= len(digits) <= 8 else text
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception as one line for a delivery or letter record: its type and its text."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def failed(item: OutboxItem, channel: str, detail: str) -> Delivery:

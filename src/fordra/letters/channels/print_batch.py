@@ -44,6 +44,7 @@ from fordra.letters.channels import (
     Delivery,
     OutboxItem,
     Recipient,
+    describe_error,
     failed,
     read_letter_pdf,
 )
@@ -120,7 +121,7 @@ class PdfBatchChannel:
                     raise ValueError("letter PDF has no pages")
                 problem = self.check_letter(item, reader)
             except Exception as exc:  # one bad PDF must not stop the others
-                problem = f"cannot read letter PDF: {_describe(exc)}"
+                problem = f"cannot read letter PDF: {describe_error(exc)}"
             if problem:
                 deliveries[index] = failed(item, self.name, problem)
                 continue
@@ -151,7 +152,7 @@ class PdfBatchChannel:
                 try:
                     _merge([letter])
                 except Exception as exc:
-                    detail = f"cannot read letter PDF: {_describe(exc)}"
+                    detail = f"cannot read letter PDF: {describe_error(exc)}"
                     results.append((letter.index, failed(letter.item, self.name, detail)))
                 else:
                     good.append(letter)
@@ -168,7 +169,7 @@ class PdfBatchChannel:
             pdf = pdf or _merge(letters)
             pdf_name = self._place(pdf, _manifest_bytes(self.manifest_header(), rows), day=day)
         except Exception as exc:  # the batch is lost, not the run: every letter in it failed
-            detail = f"cannot write the {self.name} batch: {_describe(exc)}"
+            detail = f"cannot write the {self.name} batch: {describe_error(exc)}"
             results += [(letter.index, failed(letter.item, self.name, detail))
                         for letter in letters]
             return results
@@ -285,8 +286,3 @@ def _temporary(directory: Path, data: bytes) -> Path:
         out.flush()
         os.fsync(out.fileno())
     return Path(name)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
