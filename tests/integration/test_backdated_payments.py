@@ -19,8 +19,9 @@ from fordra.collection.run import daily_run
 from fordra.core.errors import ApplicationError
 from fordra.ledger.models import LedgerTransaction
 from fordra.letters.models import Letter, LetterStatus
+from fordra.payments.actions import payment_apply
+from fordra.payments.incoming import value_date_problem
 from fordra.payments.models import Payment
-from fordra.payments.services import payment_apply, value_date_problem
 from tests.conftest import assert_money_invariants, claim_line, claims_csv, import_bytes
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +158,9 @@ def test_a_payment_newer_than_everything_allocated_takes_the_bulk_path(case):
 
 
 def test_a_payment_from_the_unmatched_queue_dated_before_an_allocated_one_is_replayed(case):
-    from fordra.payments.services import Incoming, payment_match, payments_record
+    from fordra.payments.actions import payment_match
+    from fordra.payments.engine import payments_record
+    from fordra.payments.incoming import Incoming
 
     daily_run(run_date=date(2026, 6, 22), now=NOW)
     pay(case, 20_000, date(2026, 6, 30), "A")
@@ -245,8 +248,9 @@ def test_payments_in_any_order_are_allocated_as_in_value_date_order_and_nothing_
 
 
 def test_a_back_dated_bank_payment_that_would_change_remitted_money_waits_in_the_queue(case):
+    from fordra.payments.engine import payments_record
+    from fordra.payments.incoming import Incoming
     from fordra.payments.models import PaymentFile, PaymentStatus
-    from fordra.payments.services import Incoming, payments_record
     from fordra.settlement.services import settle
 
     daily_run(run_date=date(2026, 6, 22), now=NOW)

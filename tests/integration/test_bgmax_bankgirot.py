@@ -297,7 +297,8 @@ def test_an_unknown_record_is_reported_made_a_staff_task_and_the_payments_around
 
 
 def test_payments_recorded_under_the_old_key_are_still_duplicates(cases):
-    from fordra.payments.services import Incoming, payments_record
+    from fordra.payments.engine import payments_record
+    from fordra.payments.incoming import Incoming
 
     day = date(2026, 11, 16)
     payments_record(  # as imported before the key held occurrence, amount and reference

@@ -17,9 +17,9 @@ from fordra.claims.models import Allocation, Case
 from fordra.core.errors import ApplicationError
 from fordra.formats.camt054 import CamtPayment, write_camt054
 from fordra.ledger.models import LedgerTransaction
+from fordra.payments.actions import payment_match, payment_refund
 from fordra.payments.intake import payments_import
 from fordra.payments.models import Payment
-from fordra.payments.services import payment_match, payment_refund
 from tests.conftest import (
     PNR_A,
     PNR_B,
@@ -343,7 +343,8 @@ def test_the_unmatched_queue_shows_why_a_payment_is_there_and_its_currency(clien
 
 
 def test_a_payment_in_another_currency_is_never_allocated_even_if_handed_a_case(cases) -> None:
-    from fordra.payments.services import Incoming, payments_record
+    from fordra.payments.engine import payments_record
+    from fordra.payments.incoming import Incoming
 
     first = cases[0]
     item = Incoming(key="k-eur", source="camt054", amount_ore=10_000, paid_on=PAY_DAY,

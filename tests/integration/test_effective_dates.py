@@ -17,7 +17,7 @@ from fordra.claims.models import Allocation, Case, CaseState, FeeRecord
 from fordra.cli import main
 from fordra.collection.run import daily_run
 from fordra.letters.models import Letter, LetterStatus
-from fordra.payments.services import payment_apply
+from fordra.payments.actions import payment_apply
 from tests.conftest import PNR_A, assert_money_invariants, claim_line, claims_csv, import_bytes
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from fordra.kfm.services import (
     kfm_record,
 )
 from fordra.letters.models import Letter
-from fordra.payments.services import payment_apply
+from fordra.payments.actions import payment_apply
 from tests.conftest import (
     PNR_A,
     PNR_B,

@@ -96,7 +96,7 @@ def test_each_letter_the_debtor_receives_starts_three_new_years_from_its_presume
 
 
 def test_a_payment_is_an_acknowledgement_that_restarts_the_period(creditor, reference_rates):
-    from fordra.payments.services import payment_apply
+    from fordra.payments.actions import payment_apply
 
     (case,) = import_on(date(2026, 6, 1), claim_line("K-1", invoice_date="2026-05-13",
                                                      due_date="2026-06-12"))

@@ -184,7 +184,7 @@ def test_after_an_utslag_the_case_date_is_three_years_from_the_utslag_at_once(
 
 
 def test_a_direct_payment_moves_the_case_date_at_once(creditor, reference_rates):
-    from fordra.payments.services import payment_apply
+    from fordra.payments.actions import payment_apply
 
     case = consumer_case_handed_over_to_staff()
 

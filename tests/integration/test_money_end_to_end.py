@@ -15,9 +15,9 @@ from fordra.formats.bgmax import write_bgmax
 from fordra.ledger.models import LedgerTransaction
 from fordra.ledger.reconcile import reconcile
 from fordra.ledger.services import ledger_verify
+from fordra.payments.actions import payment_apply, payment_match
 from fordra.payments.intake import payments_import
 from fordra.payments.models import Payment
-from fordra.payments.services import payment_apply, payment_match
 from fordra.settlement.models import Remittance
 from fordra.settlement.services import settle
 from tests.conftest import (
@@ -144,7 +144,7 @@ def test_every_kind_of_payment_ends_right_to_the_ore_and_each_creditor_gets_its_
     assert report["refunds_owed_ore"] == due[twice.id]
 
     # The overpayment is paid back: refunds owed go to zero, the bank balance drops with it.
-    from fordra.payments.services import payment_refund
+    from fordra.payments.actions import payment_refund
 
     over = Payment.objects.get(case=twice, overpaid_ore__gt=0)
     payment_refund(payment_id=over.id, day=date(2026, 7, 22), now=NOW, actor="staff:test")

@@ -11,7 +11,7 @@ from fordra.claims.models import Allocation, Case, CaseState, Task
 from fordra.collection.run import daily_run
 from fordra.core.errors import ApplicationError
 from fordra.letters.models import Letter, LetterStatus
-from fordra.payments.services import payment_apply
+from fordra.payments.actions import payment_apply
 from tests.conftest import assert_money_invariants, claim_line, claims_csv, import_bytes
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,7 @@ from fordra.domain.ledger import (
 from fordra.formats.bgmax import parse_bgmax, write_bgmax
 from fordra.ledger.models import LedgerTransaction, Posting
 from fordra.ledger.services import _chain_hash, ledger_post, ledger_prepare, ledger_verify
-from fordra.payments import services
+from fordra.payments import booking, engine, owing
 from fordra.payments.intake import payments_import, read_payment_file
 from fordra.payments.models import Payment, PaymentFile
 from fordra.rules import load_reference_rates
@@ -123,8 +123,8 @@ def _snapshot() -> dict[str, list[tuple[object, ...]]]:
 
 @pytest.mark.django_db
 def test_a_bank_file_in_small_parts_and_small_groups_books_every_payment_once(cases, monkeypatch):
-    monkeypatch.setattr(services, "PART_PAYMENTS", 2)
-    monkeypatch.setattr(services, "CASE_POSTINGS_PER_TRANSACTION_MAX", 3)
+    monkeypatch.setattr(engine, "PART_PAYMENTS", 2)
+    monkeypatch.setattr(booking, "CASE_POSTINGS_PER_TRANSACTION_MAX", 3)
     before = {c.id: case_detail_json(c, as_of=PAY_DAY) for c in cases}
     data = _file(cases)
 
@@ -158,24 +158,24 @@ def test_a_bank_file_in_small_parts_and_small_groups_books_every_payment_once(ca
 
 @pytest.mark.django_db(transaction=False)
 def test_a_second_process_books_exactly_what_one_process_books(cases, monkeypatch):
-    monkeypatch.setattr(services, "PART_PAYMENTS", 3)
-    monkeypatch.setattr(services, "PARALLEL_OWN_SHARE", 0.4)
+    monkeypatch.setattr(engine, "PART_PAYMENTS", 3)
+    monkeypatch.setattr(engine, "PARALLEL_OWN_SHARE", 0.4)
     data = _file(cases)
     forks = []
-    real = services._booked_parts
+    real = engine._booked_parts
 
     def counting(items, cases_, ctx):  # type: ignore[no-untyped-def]
-        forks.append(services._fan_out(len(items)))
+        forks.append(engine._fan_out(len(items)))
         return real(items, cases_, ctx)
 
-    monkeypatch.setattr(services, "_booked_parts", counting)
+    monkeypatch.setattr(engine, "_booked_parts", counting)
 
     class Undo(Exception):
         pass
 
     snapshots = []
     for fan_out in (True, False):
-        monkeypatch.setattr(services, "_fan_out", lambda count, fan_out=fan_out: fan_out)
+        monkeypatch.setattr(engine, "_fan_out", lambda count, fan_out=fan_out: fan_out)
         try:
             with transaction.atomic():
                 payments_import(data=data, filename="bgmax.txt", now=NOW)
@@ -191,17 +191,17 @@ def test_a_second_process_books_exactly_what_one_process_books(cases, monkeypatc
 
 @pytest.mark.django_db
 def test_a_failing_second_process_leaves_nothing_behind(cases, monkeypatch):
-    monkeypatch.setattr(services, "PART_PAYMENTS", 2)
-    monkeypatch.setattr(services, "_fan_out", lambda count: True)
+    monkeypatch.setattr(engine, "PART_PAYMENTS", 2)
+    monkeypatch.setattr(engine, "_fan_out", lambda count: True)
     parent = os.getpid()
-    real = services._book
+    real = engine._book
 
     def failing(items, cases_, ctx):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             raise ValueError("boom")
         return real(items, cases_, ctx)
 
-    monkeypatch.setattr(services, "_book", failing)
+    monkeypatch.setattr(engine, "_book", failing)
     with pytest.raises(RuntimeError, match="boom"):
         payments_import(data=_file(cases), filename="bgmax.txt", now=NOW)
     assert Payment.objects.count() == PaymentFile.objects.count() == 0
@@ -225,7 +225,7 @@ def test_the_payment_key_is_the_parser_s_own():
 
 entries = st.lists(
     st.builds(
-        services._Entry,
+        booking._Entry,
         day=st.sampled_from([date(2026, 7, 17), date(2026, 7, 20)]),
         creditor_id=st.sampled_from([1, 2, 3]),
         key=st.text("0123456789", min_size=1, max_size=6).map(lambda s: f"bgmax:991:{s}"),
@@ -244,13 +244,13 @@ KEEPS = {1: (False, True), 2: (False, False), 3: (True, True)}
 @settings(max_examples=200, deadline=None)
 @given(entries, st.integers(2, 20))
 def test_grouped_transactions_book_what_one_transaction_per_payment_books(group, limit):
-    original = services.CASE_POSTINGS_PER_TRANSACTION_MAX
-    services.CASE_POSTINGS_PER_TRANSACTION_MAX = limit
+    original = booking.CASE_POSTINGS_PER_TRANSACTION_MAX
+    booking.CASE_POSTINGS_PER_TRANSACTION_MAX = limit
     try:
-        grouped = services.payment_transactions(group, keeps=KEEPS)
-        again = services.payment_transactions(list(reversed(group)), keeps=KEEPS)
+        grouped = booking.payment_transactions(group, keeps=KEEPS)
+        again = booking.payment_transactions(list(reversed(group)), keeps=KEEPS)
     finally:
-        services.CASE_POSTINGS_PER_TRANSACTION_MAX = original
+        booking.CASE_POSTINGS_PER_TRANSACTION_MAX = original
     one_by_one = [
         tx_payment(key=e.key, day=e.day, case_id=str(e.case_id), creditor_id=str(e.creditor_id),
                    capital_ore=e.capital_ore, interest_ore=e.interest_ore,
@@ -276,7 +276,7 @@ def test_grouped_transactions_book_what_one_transaction_per_payment_books(group,
 @settings(max_examples=100, deadline=None)
 @given(entries.filter(bool))
 def test_a_prepared_transaction_hashes_as_the_domain_does(group):
-    txs = services.payment_transactions(group, keeps=KEEPS)
+    txs = booking.payment_transactions(group, keeps=KEEPS)
     prepared = [ledger_prepare(tx) for tx in txs]
     previous = "0" * 64
     for (sequence, expected, _), p in zip(chain_rows(txs), prepared, strict=True):
@@ -286,9 +286,9 @@ def test_a_prepared_transaction_hashes_as_the_domain_does(group):
 
 @pytest.mark.django_db
 def test_prepared_and_plain_transactions_post_alike():
-    txs = services.payment_transactions(
-        [services._Entry(PAY_DAY, 1, "k1", 7, 100, 5, 0, 0),
-         services._Entry(PAY_DAY, 1, "k2", 8, 0, 0, 60, 3)],
+    txs = booking.payment_transactions(
+        [booking._Entry(PAY_DAY, 1, "k1", 7, 100, 5, 0, 0),
+         booking._Entry(PAY_DAY, 1, "k2", 8, 0, 0, 60, 3)],
         keeps=KEEPS,
     )
     assert ledger_post([ledger_prepare(txs[0])], now=NOW) == 1
@@ -306,7 +306,7 @@ def case_data(draw):  # type: ignore[no-untyped-def]
     count = draw(st.integers(0, 3))
     invoices = []
     for i in range(count):
-        invoices.append(services._Inv(
+        invoices.append(owing._Inv(
             id=100 + i,
             invoice_number=f"F-{i}",
             kind=draw(st.sampled_from(["invoice"] * 5 + ["credit_note"])),
@@ -317,23 +317,23 @@ def case_data(draw):  # type: ignore[no-untyped-def]
         ))
     ids = [i.id for i in invoices] or [100]
     fees = [
-        services._Fee(draw(st.sampled_from(ids)), draw(st.integers(-6_000, 18_000)),
+        owing._Fee(draw(st.sampled_from(ids)), draw(st.integers(-6_000, 18_000)),
                       date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 300))))
         for _ in range(draw(st.integers(0, 3)))
     ]
     allocations = [
-        services._Alloc(draw(st.sampled_from(ids)), draw(st.sampled_from(["capital", "interest"])),
+        owing._Alloc(draw(st.sampled_from(ids)), draw(st.sampled_from(["capital", "interest"])),
                         draw(st.integers(1, 10_000)),
                         date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 300))))
         for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2])))
     ]
-    return services._CaseData(1, "open", 1, invoices, fees, allocations)
+    return owing._CaseData(1, "open", 1, invoices, fees, allocations)
 
 
 @settings(max_examples=400, deadline=None)
 @given(case_data(), st.integers(0, 400))
 def test_the_plain_balance_is_case_balance_s(data, days):
     as_of = date(2026, 1, 1) + timedelta(days=days)
-    plain = services._outstanding_plain(data, as_of=as_of, rates=RATES)
+    plain = owing._outstanding_plain(data, as_of=as_of, rates=RATES)
     if plain is not None:
-        assert plain == services._outstanding(data, as_of=as_of, rates=RATES)
+        assert plain == owing._outstanding(data, as_of=as_of, rates=RATES)

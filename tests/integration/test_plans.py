@@ -21,7 +21,7 @@ from fordra.core.errors import ApplicationError
 from fordra.domain.ocr import is_valid_ocr
 from fordra.domain.plans import case_number_from_installment_ocr
 from fordra.letters.models import Letter, LetterStatus
-from fordra.payments.services import payment_apply
+from fordra.payments.actions import payment_apply
 from fordra.plans.models import Plan, PlanInstallment, PlanState
 from fordra.plans.selectors import plan_json
 from fordra.plans.services import plan_approve, plan_propose, plan_reject

@@ -127,7 +127,7 @@ def test_an_interrupting_letter_goes_out_once_per_period_even_when_the_day_is_re
 
 
 def test_an_improved_score_proposes_a_new_demand_or_plan(two_creditors):
-    from fordra.payments.services import payment_apply
+    from fordra.payments.actions import payment_apply
 
     a, _ = two_creditors
     surveillance_start(case=a, day=HANDOVER, now=NOW, actor="staff:test")
@@ -150,7 +150,7 @@ def test_an_improved_score_proposes_a_new_demand_or_plan(two_creditors):
 
 def test_with_auto_demand_an_improved_score_sends_a_letter_without_a_new_fee(two_creditors):
     from fordra.claims.models import FeeRecord
-    from fordra.payments.services import payment_apply
+    from fordra.payments.actions import payment_apply
 
     a, _ = two_creditors
     Creditor.objects.filter(pk=a.creditor_id).update(

@@ -12,7 +12,7 @@ from fordra.claims.models import Case, CaseEvent, CaseState, FeeRecord, Invoice
 from fordra.collection.run import daily_run
 from fordra.letters.models import Letter
 from fordra.parties.services import creditor_add, creditor_update
-from fordra.payments.services import payment_apply
+from fordra.payments.actions import payment_apply
 from tests.conftest import (
     CREDITOR_ORGNR,
     PNR_A,

@@ -10,7 +10,7 @@ from fordra.casefile import case_detail_json
 from fordra.claims.models import Case, CaseState, FeeRecord
 from fordra.collection.run import daily_run
 from fordra.letters.models import Letter
-from fordra.payments.services import payment_apply
+from fordra.payments.actions import payment_apply
 from tests.conftest import assert_money_invariants, claim_line, claims_csv, import_bytes
 
 pytestmark = pytest.mark.django_db

@@ -396,7 +396,7 @@ def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
     from fordra.claims.selectors import case_get
     from fordra.core.errors import ApplicationError
     from fordra.domain.money import AmountError, parse_amount
-    from fordra.payments.services import payment_apply
+    from fordra.payments.actions import payment_apply
 
     try:
         amount = parse_amount(args.amount)
@@ -468,7 +468,7 @@ def cmd_import_payments(args: argparse.Namespace, out: Output) -> None:
 
 def cmd_payment_match(args: argparse.Namespace, out: Output) -> None:
     from fordra.claims.selectors import case_get
-    from fordra.payments.services import payment_match
+    from fordra.payments.actions import payment_match
 
     payment = payment_match(
         payment_id=args.payment, case=case_get(ref=args.ref), now=_now(), actor=_actor()
@@ -485,7 +485,7 @@ def cmd_payment_match(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_payment_refund(args: argparse.Namespace, out: Output) -> None:
-    from fordra.payments.services import payment_refund
+    from fordra.payments.actions import payment_refund
 
     payment = payment_refund(
         payment_id=args.payment, day=_effective(args), now=_now(), actor=_actor()
@@ -534,7 +534,7 @@ def cmd_payment_unmatched(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_payment_task_done(args: argparse.Namespace, out: Output) -> None:
-    from fordra.payments.services import file_task_done
+    from fordra.payments.actions import file_task_done
 
     task = file_task_done(task_id=args.task, now=_now(), actor=_actor())
     out.result(

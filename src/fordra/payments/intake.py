@@ -61,15 +61,10 @@ from fordra.domain.money import format_amount
 from fordra.domain.ocr import is_valid_ocr
 from fordra.domain.plans import case_number_from_installment_ocr
 from fordra.formats.camt054 import is_iban, normalise_iban
+from fordra.payments.engine import payments_record
+from fordra.payments.incoming import BOOKED_CURRENCY, Incoming, RecordResult, value_date_problem
 from fordra.payments.models import FileTask, PaymentFile
-from fordra.payments.services import (
-    BOOKED_CURRENCY,
-    Incoming,
-    RecordResult,
-    cases_owing,
-    payments_record,
-    value_date_problem,
-)
+from fordra.payments.owing import cases_owing
 
 if TYPE_CHECKING:
     from fordra.formats.bgmax import BgmaxFile, BgmaxPayment

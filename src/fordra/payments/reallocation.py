@@ -96,7 +96,8 @@ def case_reallocate(
     ``new``: payments recorded in this transaction and not yet allocated. Call inside the
     caller's database transaction.
     """
-    from fordra.payments.services import Incoming, _load_cases, _outstanding, _pricing_by_creditor
+    from fordra.payments.incoming import Incoming
+    from fordra.payments.owing import _load_cases, _outstanding, _pricing_by_creditor
 
     data = _load_cases([case_id])[case_id]
     ctx = _Replay(
@@ -158,7 +159,7 @@ class _Replay:
     """What every payment of one replay is booked with."""
 
     case_id: int
-    data: Any  # payments.services._CaseData
+    data: Any  # payments.owing._CaseData
     cause: str
     actor: str
     now: datetime
@@ -171,7 +172,7 @@ def _book_first(
     ctx: _Replay, p: Payment, item: Any, *, lines: dict[tuple[int, str], int], over: int
 ) -> None:
     """A payment new in this transaction: its rows, its own ledger transaction, its event."""
-    from fordra.payments.services import _booking, _money_in, _payment_text
+    from fordra.payments.booking import _booking, _money_in, _payment_text
 
     money_in = p.source in MONEY_IN_SOURCES
     parts = _parts(lines)
@@ -195,7 +196,7 @@ def _book_again(
     """A payment whose allocation changed: refused if remitted or refunded beyond the new
     overpayment; else reversal rows and new rows, and the reverse of its old booking netted
     with the new one."""
-    from fordra.payments.services import _booking, _payment_text
+    from fordra.payments.booking import _booking, _payment_text
 
     _refuse_if_settled(p, rows)
     if p.refunded_ore > over:
@@ -229,7 +230,7 @@ def _book_again(
 
 
 def _alloc(invoice_id: int, component: str, amount: int, day: date) -> Any:
-    from fordra.payments.services import _Alloc
+    from fordra.payments.owing import _Alloc
 
     return _Alloc(invoice_id, component, amount, day)
 
@@ -284,7 +285,7 @@ def _post(*, key: str, day: date, kind: str, memo: str, txs: Sequence[Transactio
           now: datetime) -> None:
     """The netted transaction of ``txs``, unless they net to nothing (a move between two
     invoices of one case: the ledger keeps one account per case and component)."""
-    from fordra.payments.services import _linked, _printable
+    from fordra.payments.booking import _linked, _printable
 
     totals: dict[str, int] = defaultdict(int)
     for tx in txs:
@@ -312,7 +313,7 @@ def _refund_task(case_id: int, p: Payment, *, over: int, now: datetime) -> None:
 def _prevented(data: Any, *, case_id: int, paid_on: date, actor: str, now: datetime) -> int:
     """The case was paid in full on ``paid_on``: fees charged after it are reversed and the
     letters after it voided — the payment would have prevented them."""
-    from fordra.payments.services import _Fee
+    from fordra.payments.owing import _Fee
 
     reason = f"ärendet var betalt i sin helhet {paid_on.isoformat()}, före brevet"
     letters_void_after(case_id=case_id, after=paid_on, reason=reason, actor=actor)
@@ -326,7 +327,7 @@ def _prevented(data: Any, *, case_id: int, paid_on: date, actor: str, now: datet
 
 def _close_if_paid(case_id: int, day: date | None, *, actor: str, stamp: Any) -> bool:
     from fordra.core.bulk import insert_rows
-    from fordra.payments.services import EVENT_COLUMNS, _close_paid
+    from fordra.payments.booking import EVENT_COLUMNS, _close_paid
 
     if day is None:
         return False

@@ -26,8 +26,8 @@ from fordra.core.bulk import adapt, as_date
 from fordra.core.errors import ApplicationError
 from fordra.parties.models import Creditor
 from fordra.parties.services import creditor_add
+from fordra.payments.actions import payment_apply
 from fordra.payments.models import Payment
-from fordra.payments.services import payment_apply
 from fordra.plans.models import PlanInstallment, PlanState
 from fordra.plans.services import plan_propose
 from fordra.reference.services import reference_rate_table

@@ -143,8 +143,8 @@ def unmatched_view(request: HttpRequest) -> HttpResponse:
     from django.shortcuts import redirect
 
     from fordra.core.errors import ApplicationError
+    from fordra.payments.actions import file_task_done, payment_match
     from fordra.payments.selectors import QUEUE_ROWS_MAX, file_tasks_open, unmatched_queue
-    from fordra.payments.services import file_task_done, payment_match
 
     if request.method == "POST" and "task" in request.POST:
         try:
@@ -183,7 +183,7 @@ def direct_payment_view(request: HttpRequest, ref: str) -> HttpResponse:
 
     from fordra.core.errors import ApplicationError
     from fordra.domain.money import AmountError, parse_amount
-    from fordra.payments.services import payment_apply
+    from fordra.payments.actions import payment_apply
     from fordra.web.dates import posted_date
 
     try:

@@ -1,0 +1,211 @@
+"""Staff actions on payments: one payment typed in, an unmatched payment matched to a case, a
+refund recorded, a task on a payment file closed. Each is one transaction and books through the
+same code as a bank file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+
+from fordra.claims.limitation import limitation_follow
+from fordra.claims.models import CLOSED_STATES, Allocation, Case, CaseEvent, Task
+from fordra.core.bulk import adapt, insert_rows
+from fordra.core.errors import ApplicationError
+from fordra.domain.ledger import Posting, Transaction, tx_refund_paid
+from fordra.domain.money import format_amount
+from fordra.ledger.services import ledger_post
+from fordra.payments.booking import (
+    _booking,
+    _close_paid,
+    _linked,
+    _payment_memo,
+    _payment_text,
+    _printable,
+)
+from fordra.payments.engine import _cases_to_replay, payments_record
+from fordra.payments.incoming import BOOKED_CURRENCY, Incoming
+from fordra.payments.models import MONEY_IN_SOURCES, FileTask, Payment, PaymentStatus
+from fordra.payments.owing import _allocate, _load_cases, _pricing_by_creditor
+from fordra.reference.services import reference_rate_table
+
+
+def payment_apply(
+    *,
+    case: Case,
+    amount_ore: int,
+    paid_on: date,
+    source: str,
+    key: str,
+    now: datetime,
+    reference: str = "",
+    actor: str = "system",
+) -> Payment:
+    """One payment to one case (staff, CLI, simulation): the same path as a bank file."""
+    if amount_ore <= 0:
+        raise ApplicationError("a payment must be more than 0 kr")
+    payments_record(
+        items=[Incoming(key=key, source=source, amount_ore=amount_ore, paid_on=paid_on,
+                        reference=reference, case_id=case.id)],
+        now=now,
+        actor=actor,
+    )
+    payment = Payment.objects.get(key=key)
+    if payment.case_id != case.id:
+        raise ApplicationError(
+            f"payment {key} was already recorded for another case", code="conflict"
+        )
+    # A payment acknowledges the debt (preskriptionslagen 5 § 1): the case date follows.
+    limitation_follow(case_ids=[case.id], day=paid_on, now=now)
+    return payment
+
+
+def _refuse_foreign_currency(payment: Payment, what: str) -> None:
+    """A payment in another currency was never booked (the ledger is in SEK): staff convert it
+    at the bank and book what arrived in SEK; Fordra cannot allocate or refund it as it is."""
+    if payment.currency != BOOKED_CURRENCY:
+        raise ApplicationError(
+            f"payment {payment.pk} is in {payment.currency}, not {BOOKED_CURRENCY}: it cannot be"
+            f" {what} here (it was never booked; handle it at the bank)"
+        )
+
+
+def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> Payment:
+    """Staff match an unmatched payment to a case: it is allocated as if it had matched."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+        if payment is None:
+            raise ApplicationError(f"no payment with id {payment_id}")
+        if payment.status != PaymentStatus.UNMATCHED:
+            raise ApplicationError(
+                f"payment {payment_id} is {payment.get_status_display().lower()}, not unmatched"
+            )
+        _refuse_foreign_currency(payment, "matched")
+        data = _load_cases([case.id])[case.id]
+        if _cases_to_replay(
+            [Incoming(key=payment.key, source=payment.source, amount_ore=payment.amount_ore,
+                      paid_on=payment.paid_on, case_id=case.id)],
+            {case.id: data},
+        ):
+            _match_replayed(payment, case=case, now=now, actor=actor)
+            payment.refresh_from_db()
+            return payment
+        keeps = _pricing_by_creditor([data.creditor_id])[data.creditor_id]
+        item = Incoming(
+            key=payment.key, source=payment.source, amount_ore=payment.amount_ore,
+            paid_on=payment.paid_on, reference=payment.reference, case_id=case.id,
+        )
+        allocated, overpaid, parts, lines, remaining = _allocate(
+            data, item, rates=reference_rate_table()
+        )
+        stamp = adapt(now)
+        insert_rows(
+            Allocation,
+            ["case_id", "invoice_id", "component", "amount_ore", "date", "payment_ref", "key",
+             "created_at", "money_in"],
+            [
+                (case.id, invoice_id, component, amount, adapt(item.paid_on),
+                 f"payment:{item.key}", f"{item.key}:{invoice_id}:{component}", stamp,
+                 payment.source in MONEY_IN_SOURCES)
+                for invoice_id, component, amount in lines
+            ],
+        )
+        Payment.objects.filter(pk=payment.pk).update(
+            status=PaymentStatus.MATCHED, case=case, allocated_ore=allocated, overpaid_ore=overpaid,
+            actor=actor,
+        )
+        events: list[tuple[Any, ...]] = [
+            (case.id, adapt(item.paid_on), "payment",
+             _payment_text(item, parts, overpaid) + f" (matchad manuellt av {actor})", actor, stamp)
+        ]
+        if overpaid:
+            Task.objects.create(
+                case=case, kind="refund",
+                text=f"Återbetala överskott {format_amount(overpaid)} till gäldenären",
+                created_on=item.paid_on, key=f"task:refund:{item.key}",
+            )
+        if data.state not in CLOSED_STATES and remaining <= 0:
+            _close_paid({case.id: item.paid_on}, actor=actor, stamp=stamp, events=events)
+        insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], events)
+        Case.objects.filter(pk=case.pk).update(next_check_on=None)
+        booked = _booking(item, data, parts=parts, overpaid=overpaid,
+                          money_in=payment.source in MONEY_IN_SOURCES, keeps=keeps)
+        if booked:
+            ledger_post(
+                [_linked(key=f"match:{item.key}", day=item.paid_on, kind="payment_matched",
+                         memo=_payment_memo(item, case.id, parts, overpaid), txs=booked)],
+                now=now,
+            )
+    limitation_follow(case_ids=[case.id], day=payment.paid_on, now=now)
+    payment.refresh_from_db()
+    return payment
+
+
+def _match_replayed(payment: Payment, *, case: Case, now: datetime, actor: str) -> None:
+    """A payment from the unmatched queue dated before what the case has allocated: replayed
+    in value-date order; its money-in was booked when it arrived."""
+    from fordra.payments.reallocation import NewPayment, case_reallocate
+
+    Payment.objects.filter(pk=payment.pk).update(
+        status=PaymentStatus.MATCHED, case=case, actor=actor
+    )
+    case_reallocate(
+        case_id=case.id, since=payment.paid_on, now=now, actor=actor,
+        cause=f"betalning med valutadag {payment.paid_on.isoformat()} matchad manuellt",
+        new={payment.key: NewPayment(received=True)},
+    )
+
+
+def payment_refund(*, payment_id: int, day: date, now: datetime, actor: str) -> Payment:
+    """Record that money was paid back: an overpayment (refunds owed) or a whole unmatched
+    payment that was not for us (unapplied). The bank transfer itself is made by staff."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+        if payment is None:
+            raise ApplicationError(f"no payment with id {payment_id}")
+        if payment.refunded_on is not None:
+            raise ApplicationError(f"payment {payment_id} was refunded on {payment.refunded_on}")
+        if payment.source not in MONEY_IN_SOURCES:
+            raise ApplicationError("a payment made to the creditor is not ours to refund")
+        _refuse_foreign_currency(payment, "refunded")
+        if payment.status == PaymentStatus.UNMATCHED:
+            amount, source_account = payment.amount_ore, "unapplied"
+        elif payment.overpaid_ore > 0:
+            amount, source_account = payment.overpaid_ore, "refunds_owed"
+        else:
+            raise ApplicationError(f"payment {payment_id} has nothing to refund")
+        if source_account == "refunds_owed":
+            tx = tx_refund_paid(key=f"refund:{payment.key}", day=day, amount_ore=amount)
+        else:
+            tx = Transaction(
+                key=f"refund:{payment.key}", date=day, kind="refund_paid",
+                memo=_printable(f"Återbetalning av ej matchad betalning {payment.reference}"),
+                postings=(Posting(account="unapplied", amount_ore=amount),
+                          Posting(account="bank:klientmedel", amount_ore=-amount)),
+            )
+        ledger_post([tx], now=now)
+        Payment.objects.filter(pk=payment.pk).update(
+            refunded_ore=amount, refunded_on=day,
+            status=PaymentStatus.REFUNDED if payment.status == PaymentStatus.UNMATCHED
+            else payment.status,
+        )
+        if payment.case_id:
+            CaseEvent.objects.create(
+                case_id=payment.case_id, date=day, kind="refund",
+                detail=f"Återbetalt {format_amount(amount)} till gäldenären", actor=actor,
+            )
+            Task.objects.filter(key=f"task:refund:{payment.key}").update(done_at=now)
+    payment.refresh_from_db()
+    return payment
+
+
+def file_task_done(*, task_id: int, now: datetime, actor: str) -> FileTask:
+    """Staff close a task on a payment file (e.g. a record of unknown type, looked into)."""
+    task = FileTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise ApplicationError(f"no file task with id {task_id}")
+    if task.done_at is None:
+        FileTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now)
+        task.refresh_from_db()
+    return task

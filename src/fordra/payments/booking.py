@@ -1,0 +1,326 @@
+"""Booking matched payments: their allocation rows, events, refund tasks, the closing of a case
+they pay, and their ledger transactions (money in, the allocation, who the money belongs to under
+the creditor's pricing). No database but ``_close_paid``: the rows are written by the caller.
+
+A file's bank payments are booked in ledger transactions grouped per day and creditor
+(``payment_transactions``), not one per payment (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
+
+from django.db import connection
+
+from fordra.claims.models import Case, CaseState
+from fordra.core.bulk import adapt, date_adapter
+from fordra.domain.ledger import (
+    POSTINGS_PER_TRANSACTION_MAX,
+    Posting,
+    Transaction,
+    tx_interest_accrued,
+    tx_paid_to_creditor,
+    tx_payment_allocated,
+    tx_payment_received,
+)
+from fordra.domain.money import format_amount
+from fordra.ledger.services import PreparedTransaction
+from fordra.letters.models import LetterStatus
+from fordra.payments.incoming import Incoming
+from fordra.payments.owing import _CaseData
+
+
+class _DateMemo:
+    """The backend's date adapter, memoised: a bank file has a handful of distinct days."""
+
+    def __init__(self) -> None:
+        self.adapt = date_adapter()
+        self.seen: dict[date, Any] = {}
+
+    def __call__(self, day: date) -> Any:
+        value = self.seen.get(day)
+        if value is None:
+            value = self.seen[day] = self.adapt(day)
+        return value
+
+
+PAYMENT_COLUMNS = (
+    "source", "status", "case_id", "file_id", "amount_ore", "paid_on", "reference", "payer_name",
+    "suggestions", "allocated_ore", "overpaid_ore", "key", "actor", "created_at", "reason",
+    "currency", "warnings",
+)
+
+
+ALLOCATION_COLUMNS = (
+    "case_id", "invoice_id", "component", "amount_ore", "date", "payment_ref", "key",
+    "created_at", "money_in",
+)
+
+
+EVENT_COLUMNS = ("case_id", "date", "kind", "detail", "actor", "created_at")
+
+
+TASK_COLUMNS = ("case_id", "kind", "text", "created_on", "key", "created_at")
+
+
+@dataclass(frozen=True)
+class _Context:
+    keeps: dict[int, tuple[bool, bool]]
+    rates: Any
+    actor: str
+    stamp: Any
+    file_id: int | None
+    day_of: _DateMemo
+
+
+class _Entry(NamedTuple):
+    """A matched payment into klientmedel, as the ledger books it (grouped, see below)."""
+
+    day: date
+    creditor_id: int
+    key: str
+    case_id: int
+    capital_ore: int
+    interest_ore: int
+    costs_ore: int
+    overpaid_ore: int
+
+
+@dataclass
+class _Booked:
+    """What a part of a batch becomes: rows to write and ledger transactions to post."""
+
+    payment_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    alloc_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    event_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    task_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # Checked when built, prepared for posting where they were built (in the child, if any).
+    prepared: list[PreparedTransaction] = field(default_factory=list)
+    closing: dict[int, date] = field(default_factory=dict)
+    case_ids: list[int] = field(default_factory=list)  # the matched cases, ascending
+    payments: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    amount_ore: int = 0
+    allocated_ore: int = 0
+    overpaid_ore: int = 0
+
+
+# A grouped payment transaction: up to this many postings of its own cases, plus at most six
+# shared ones (bank, claims, liability, kept interest, kept fees, refunds owed) — within the
+# ledger's 200-posting limit.
+CASE_POSTINGS_PER_TRANSACTION_MAX = POSTINGS_PER_TRANSACTION_MAX - 6
+
+
+def payment_transactions(
+    entries: Sequence[_Entry], *, keeps: dict[int, tuple[bool, bool]]
+) -> list[Transaction]:
+    """Matched bank payments as ledger transactions, grouped per day and creditor.
+
+    Each transaction is the netted sum of ``tx_payment`` over its payments (money in, interest
+    recognised, allocation): Dr bank; Cr each case's capital and fees, one posting per payment;
+    Dr claims; Cr the creditor's liability, the agency's kept interest and fees, refunds owed.
+    Up to 194 case postings a transaction, payments in key order; the key is derived from the
+    payment keys it holds, so the same payments always give the same transaction.
+    """
+    groups: dict[tuple[date, int], list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        groups[(entry.day, entry.creditor_id)].append(entry)
+    out = []
+    for (day, creditor_id), group in sorted(groups.items()):
+        group.sort(key=lambda e: e.key)
+        keeps_interest, keeps_fees = keeps[creditor_id]
+        part: list[_Entry] = []
+        own = 0
+        for entry in group:
+            size = (entry.capital_ore > 0) + (entry.costs_ore > 0)
+            if part and own + size > CASE_POSTINGS_PER_TRANSACTION_MAX:
+                out.append(_grouped(day, creditor_id, part, keeps_interest, keeps_fees))
+                part, own = [], 0
+            part.append(entry)
+            own += size
+        if part:
+            out.append(_grouped(day, creditor_id, part, keeps_interest, keeps_fees))
+    return out
+
+
+def _grouped(
+    day: date, creditor_id: int, part: Sequence[_Entry], keeps_interest: bool, keeps_fees: bool
+) -> Transaction:
+    bank = claims = to_creditor = kept_interest = kept_fees = overpaid = 0
+    cases: list[Posting] = []
+    for e in part:
+        capital, interest, costs = e.capital_ore, e.interest_ore, e.costs_ore
+        bank += capital + interest + costs + e.overpaid_ore
+        claims += capital + costs
+        overpaid += e.overpaid_ore
+        to_creditor += capital
+        if keeps_interest:
+            kept_interest += interest
+        else:
+            to_creditor += interest
+        if keeps_fees:
+            kept_fees += costs
+        else:
+            to_creditor += costs
+        if capital:
+            cases.append(Posting(f"case:{e.case_id}:capital", -capital))
+        if costs:
+            cases.append(Posting(f"case:{e.case_id}:fees", -costs))
+    shared = [
+        (f"claims:{creditor_id}", claims),
+        (f"creditor:{creditor_id}:liability", -to_creditor),
+        ("agency:revenue:interest", -kept_interest),
+        ("agency:revenue:fees", -kept_fees),
+        ("refunds_owed", -overpaid),
+    ]
+    digest = hashlib.sha256("\n".join(e.key for e in part).encode()).hexdigest()[:24]
+    return Transaction(
+        key=f"payments:{day.isoformat()}:{creditor_id}:{digest}",
+        date=day,
+        kind="payment",
+        memo=f"Betalningar {day.isoformat()}: {len(part)} st, {format_amount(bank)}",
+        postings=(
+            Posting("bank:klientmedel", bank),
+            *cases,
+            *(Posting(account, ore) for account, ore in shared if ore),
+        ),
+    )
+
+
+def _money_in(item: Incoming) -> Transaction:
+    # A negative amount is a deduction (BgMax TK21, camt.054 DBIT): money back out of the account;
+    # staff resolve it from the unmatched queue.
+    return tx_payment_received(
+        key=f"in:{item.key}", day=item.paid_on, amount_ore=item.amount_ore,
+        memo=_printable(f"Inbetalning {item.reference}")[:500],
+    )
+
+
+def _booking(
+    item: Incoming,
+    data: _CaseData,
+    *,
+    parts: dict[str, int],
+    overpaid: int,
+    money_in: bool,
+    keeps: tuple[bool, bool],
+) -> list[Transaction]:
+    txs = []
+    if parts["interest"]:
+        # Interest is recognised in the ledger when it is paid (or settled otherwise).
+        txs.append(
+            tx_interest_accrued(
+                key=f"interest:{item.key}", day=item.paid_on, case_id=data.case_id,
+                creditor_id=data.creditor_id, amount_ore=parts["interest"],
+            )
+        )
+    if money_in:
+        txs.append(
+            tx_payment_allocated(
+                key=f"alloc:{item.key}", day=item.paid_on, case_id=data.case_id,
+                creditor_id=data.creditor_id, capital_ore=parts["capital"],
+                interest_ore=parts["interest"], costs_ore=parts["costs"], overpaid_ore=overpaid,
+                agency_keeps_interest=keeps[0], agency_keeps_fees=keeps[1],
+            )
+        )
+    elif parts["capital"] + parts["interest"] + parts["costs"]:
+        # Paid to the creditor directly: the claim shrinks, no money moves through klientmedel;
+        # what the agency would have kept is now owed to it by the creditor.
+        txs.append(
+            tx_paid_to_creditor(
+                key=f"alloc:{item.key}", day=item.paid_on, case_id=str(data.case_id),
+                creditor_id=str(data.creditor_id), capital_ore=parts["capital"],
+                interest_ore=parts["interest"], costs_ore=parts["costs"],
+                agency_keeps_interest=keeps[0], agency_keeps_fees=keeps[1],
+                memo="Betalt direkt till borgenären",
+            )
+        )
+    return txs
+
+
+def _linked(
+    *, key: str, day: date, kind: str, memo: str, txs: Sequence[Transaction]
+) -> Transaction:
+    """Several builders' postings as one balanced transaction, netted per account."""
+    totals: dict[str, int] = {}
+    for tx in txs:
+        for p in tx.postings:
+            totals[p.account] = totals.get(p.account, 0) + p.amount_ore
+    return Transaction(
+        key=key,
+        date=day,
+        kind=kind,
+        memo=memo[:500],
+        postings=tuple(Posting(account=a, amount_ore=v) for a, v in totals.items() if v),
+    )
+
+
+def _payment_memo(item: Incoming, case_id: int, parts: dict[str, int], overpaid: int) -> str:
+    return _printable(
+        f"Betalning {item.reference} till ärende {case_id}: kostnader {parts['costs']}, "
+        f"ränta {parts['interest']}, kapital {parts['capital']}, överskott {overpaid} öre"
+    )
+
+
+def _close_paid(
+    closing: dict[int, date], *, actor: str, stamp: Any, events: list[tuple[Any, ...]]
+) -> None:
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for case_id, day in closing.items():
+        by_day[day].append(case_id)
+    for day, ids in by_day.items():
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900]
+            Case.objects.filter(id__in=part).update(
+                state=CaseState.CLOSED_PAID, closed_on=day, close_reason="Betalt i sin helhet"
+            )
+            marks = ", ".join(["%s"] * len(part))
+            with connection.cursor() as cursor:
+                # Letters not yet handed to a channel are stopped: the debt is paid.
+                cursor.execute(
+                    f"UPDATE letters_letter SET status = %s WHERE status IN (%s, %s) "
+                    f"AND case_id IN ({marks})",
+                    [LetterStatus.CANCELLED, LetterStatus.PENDING, LetterStatus.RENDERED, *part],
+                )
+        events.extend(
+            (cid, adapt(day), "closed_paid", "Ärendet är betalt och avslutat", actor, stamp)
+            for cid in ids
+        )
+
+
+def _printable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def _payment_text(
+    item: Incoming, parts: dict[str, int], overpaid: int, amount_text: Any = format_amount
+) -> str:
+    text = (
+        f"Betalning {amount_text(item.amount_ore)}: kostnader {amount_text(parts['costs'])}, "
+        f"ränta {amount_text(parts['interest'])}, kapital {amount_text(parts['capital'])}"
+    )
+    if overpaid:
+        text += f", överskott {amount_text(overpaid)}"
+    return text
+
+
+class _AmountTexts(dict[int, str]):
+    """``format_amount``, remembered: a bank file repeats amounts (0 kr above all)."""
+
+    def __missing__(self, ore: int) -> str:
+        text = self[ore] = format_amount(ore)
+        return text
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(list(value), ensure_ascii=False)
