@@ -10,24 +10,25 @@ from typing import Any
 from django.db import transaction
 
 from fordra.claims.limitation import limitation_follow
-from fordra.claims.models import CLOSED_STATES, Allocation, Case, CaseEvent, Task
+from fordra.claims.models import Case, CaseEvent, Task
 from fordra.core.bulk import adapt, insert_rows
 from fordra.core.errors import ApplicationError
 from fordra.domain.ledger import Posting, Transaction, tx_refund_paid
 from fordra.domain.money import format_amount
-from fordra.ledger.services import ledger_post
+from fordra.ledger.services import ledger_post, ledger_prepare
 from fordra.payments.booking import (
-    _booking,
+    EVENT_COLUMNS,
+    _Booked,
     _close_paid,
-    _linked,
-    _payment_memo,
-    _payment_text,
+    _Context,
+    _DateMemo,
     _printable,
+    book_matched,
 )
-from fordra.payments.engine import _cases_to_replay, payments_record
+from fordra.payments.engine import _cases_to_replay, booked_write, payments_record
 from fordra.payments.incoming import BOOKED_CURRENCY, Incoming
 from fordra.payments.models import MONEY_IN_SOURCES, FileTask, Payment, PaymentStatus
-from fordra.payments.owing import _allocate, _load_cases, _pricing_by_creditor
+from fordra.payments.owing import _CaseData, _load_cases, _pricing_by_creditor
 from fordra.reference.services import reference_rate_table
 
 
@@ -83,63 +84,47 @@ def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> 
             )
         _refuse_foreign_currency(payment, "matched")
         data = _load_cases([case.id])[case.id]
-        if _cases_to_replay(
-            [Incoming(key=payment.key, source=payment.source, amount_ore=payment.amount_ore,
-                      paid_on=payment.paid_on, case_id=case.id)],
-            {case.id: data},
-        ):
-            _match_replayed(payment, case=case, now=now, actor=actor)
-            payment.refresh_from_db()
-            return payment
-        keeps = _pricing_by_creditor([data.creditor_id])[data.creditor_id]
         item = Incoming(
             key=payment.key, source=payment.source, amount_ore=payment.amount_ore,
             paid_on=payment.paid_on, reference=payment.reference, case_id=case.id,
         )
-        allocated, overpaid, parts, lines, remaining = _allocate(
-            data, item, rates=reference_rate_table()
-        )
-        stamp = adapt(now)
-        insert_rows(
-            Allocation,
-            ["case_id", "invoice_id", "component", "amount_ore", "date", "payment_ref", "key",
-             "created_at", "money_in"],
-            [
-                (case.id, invoice_id, component, amount, adapt(item.paid_on),
-                 f"payment:{item.key}", f"{item.key}:{invoice_id}:{component}", stamp,
-                 payment.source in MONEY_IN_SOURCES)
-                for invoice_id, component, amount in lines
-            ],
-        )
-        Payment.objects.filter(pk=payment.pk).update(
-            status=PaymentStatus.MATCHED, case=case, allocated_ore=allocated, overpaid_ore=overpaid,
-            actor=actor,
-        )
-        events: list[tuple[Any, ...]] = [
-            (case.id, adapt(item.paid_on), "payment",
-             _payment_text(item, parts, overpaid) + f" (matchad manuellt av {actor})", actor, stamp)
-        ]
-        if overpaid:
-            Task.objects.create(
-                case=case, kind="refund",
-                text=f"Återbetala överskott {format_amount(overpaid)} till gäldenären",
-                created_on=item.paid_on, key=f"task:refund:{item.key}",
-            )
-        if data.state not in CLOSED_STATES and remaining <= 0:
-            _close_paid({case.id: item.paid_on}, actor=actor, stamp=stamp, events=events)
-        insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], events)
-        Case.objects.filter(pk=case.pk).update(next_check_on=None)
-        booked = _booking(item, data, parts=parts, overpaid=overpaid,
-                          money_in=payment.source in MONEY_IN_SOURCES, keeps=keeps)
-        if booked:
-            ledger_post(
-                [_linked(key=f"match:{item.key}", day=item.paid_on, kind="payment_matched",
-                         memo=_payment_memo(item, case.id, parts, overpaid), txs=booked)],
-                now=now,
-            )
+        if _cases_to_replay([item], {case.id: data}):
+            _match_replayed(payment, case=case, now=now, actor=actor)
+            payment.refresh_from_db()
+            return payment
+        _match_booked(payment, item, data, now=now, actor=actor)
     limitation_follow(case_ids=[case.id], day=payment.paid_on, now=now)
     payment.refresh_from_db()
     return payment
+
+
+def _match_booked(
+    payment: Payment, item: Incoming, data: _CaseData, *, now: datetime, actor: str
+) -> None:
+    """Book the payment on its case as a bank file's payment is booked (``book_matched``, a
+    batch of one); its money in was booked to ``unapplied`` when it arrived."""
+    ctx = _Context(
+        keeps=_pricing_by_creditor([data.creditor_id]),
+        rates=reference_rate_table(),
+        actor=actor,
+        stamp=adapt(now),
+        file_id=None,
+        day_of=_DateMemo(),
+    )
+    out = _Booked()
+    (booked,), _ = book_matched(
+        [item], {data.case_id: data}, ctx, out, received=True,
+        note=f" (matchad manuellt av {actor})",
+    )
+    out.prepared = [ledger_prepare(tx) for tx in booked.transactions]
+    booked_write(out, now=now, assume_new=False)
+    Payment.objects.filter(pk=payment.pk).update(
+        status=PaymentStatus.MATCHED, case_id=data.case_id, allocated_ore=booked.allocated_ore,
+        overpaid_ore=booked.overpaid_ore, actor=actor,
+    )
+    events: list[tuple[Any, ...]] = []
+    _close_paid(out.closing, actor=actor, stamp=ctx.stamp, events=events)
+    insert_rows(CaseEvent, EVENT_COLUMNS, events)
 
 
 def _match_replayed(payment: Payment, *, case: Case, now: datetime, actor: str) -> None:

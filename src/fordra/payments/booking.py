@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
 from django.db import connection
 
-from fordra.claims.models import Case, CaseState
+from fordra.claims.models import CLOSED_STATES, Case, CaseState
 from fordra.core.bulk import adapt, date_adapter
 from fordra.domain.ledger import (
     POSTINGS_PER_TRANSACTION_MAX,
@@ -32,7 +32,8 @@ from fordra.domain.money import format_amount
 from fordra.ledger.services import PreparedTransaction
 from fordra.letters.models import LetterStatus
 from fordra.payments.incoming import Incoming
-from fordra.payments.owing import _CaseData
+from fordra.payments.models import MONEY_IN_SOURCES
+from fordra.payments.owing import _Alloc, _allocate, _CaseData
 
 
 class _DateMemo:
@@ -109,6 +110,118 @@ class _Booked:
     amount_ore: int = 0
     allocated_ore: int = 0
     overpaid_ore: int = 0
+
+
+class BookedPayment(NamedTuple):
+    """What booking one matched payment gave: what it paid on the case, what was left over, and
+    the ledger transactions of its own (a direct payment's; one matched from the queue)."""
+
+    allocated_ore: int
+    overpaid_ore: int
+    transactions: Sequence[Transaction]
+
+
+_NONE: tuple[Transaction, ...] = ()  # a bank payment's own transactions: grouped instead
+
+
+def book_matched(
+    items: Sequence[Incoming],
+    cases: Mapping[int, _CaseData],
+    ctx: _Context,
+    out: _Booked,
+    *,
+    received: bool = False,
+    note: str = "",
+) -> tuple[list[BookedPayment], list[Transaction]]:
+    """Book matched payments, in case, day, key order: the one author of what booking a matched
+    payment writes, for a bank file (``engine._book``) and for staff (``actions.payment_match``,
+    a batch of one) alike. No database.
+
+    Each payment is allocated on its case as of its value date (``_allocate``: oldest claim
+    first, costs → interest → capital). Into ``out`` go its allocation rows (keys
+    ``<payment key>:<invoice id>:<component>``), its ``payment`` event (``note`` appended), a
+    ``refund`` task for what is left over (key ``task:refund:<payment key>``), and its case to
+    close as paid when nothing is left owing. Its ledger: a bank payment's money in and
+    allocation are grouped with the others' (``payment_transactions``, returned second); a
+    direct payment to the creditor gets transactions of its own; ``received``: the money came
+    in earlier, unmatched (booked to ``unapplied``), and its allocation is one transaction
+    ``match:<payment key>``. Returns each payment's ``BookedPayment``, in order.
+    """
+    booked: list[BookedPayment] = []
+    entries: list[_Entry] = []
+    amount_text = _AmountTexts().__getitem__
+    stamp, actor, day_of, rates = ctx.stamp, ctx.actor, ctx.day_of, ctx.rates
+    last = len(items) - 1
+    for index, item in enumerate(items):
+        case_id = item.case_id or 0  # matched: never None
+        data = cases[case_id]
+        money_in = item.source in MONEY_IN_SOURCES
+        day = day_of(item.paid_on)
+        allocated, overpaid, parts, lines, remaining = _allocate(data, item, rates=rates)
+        ref = f"payment:{item.key}"
+        out.alloc_rows.extend(
+            (case_id, invoice_id, component, amount, day, ref,
+             f"{item.key}:{invoice_id}:{component}", stamp, money_in)
+            for invoice_id, component, amount in lines
+        )
+        if lines and index < last and items[index + 1].case_id == case_id:
+            # The next payment is to the same case: it sees this one's allocation.
+            data.allocations.extend(
+                _Alloc(invoice_id, component, amount, item.paid_on)
+                for invoice_id, component, amount in lines
+            )
+        own = _own_transactions(
+            item, data, parts=parts, overpaid=overpaid, money_in=money_in, received=received,
+            keeps=ctx.keeps[data.creditor_id], entries=entries,
+        )
+        out.event_rows.append(
+            (case_id, day, "payment", _payment_text(item, parts, overpaid, amount_text) + note,
+             actor, stamp)
+        )
+        if overpaid:
+            out.task_rows.append(
+                (case_id, "refund",
+                 f"Återbetala överskott {format_amount(overpaid)} till gäldenären",
+                 day, f"task:refund:{item.key}", stamp)
+            )
+        if remaining <= 0 and data.state not in CLOSED_STATES:
+            data.state = CaseState.CLOSED_PAID
+            out.closing[case_id] = item.paid_on
+        if not out.case_ids or out.case_ids[-1] != case_id:
+            out.case_ids.append(case_id)
+        out.matched += 1
+        booked.append(BookedPayment(allocated, overpaid, own))
+    return booked, payment_transactions(entries, keeps=ctx.keeps)
+
+
+def _own_transactions(
+    item: Incoming,
+    data: _CaseData,
+    *,
+    parts: dict[str, int],
+    overpaid: int,
+    money_in: bool,
+    received: bool,
+    keeps: tuple[bool, bool],
+    entries: list[_Entry],
+) -> Sequence[Transaction]:
+    """A matched payment's ledger transactions of its own; a bank payment's money in and
+    allocation go to ``entries`` instead, to be grouped (``payment_transactions``)."""
+    if received:
+        txs = _booking(item, data, parts=parts, overpaid=overpaid, money_in=money_in, keeps=keeps)
+        if not txs:
+            return _NONE
+        return [
+            _linked(key=f"match:{item.key}", day=item.paid_on, kind="payment_matched",
+                    memo=_payment_memo(item, data.case_id, parts, overpaid), txs=txs)
+        ]
+    if money_in:
+        entries.append(
+            _Entry(item.paid_on, data.creditor_id, item.key, data.case_id, parts["capital"],
+                   parts["interest"], parts["costs"], overpaid)
+        )
+        return _NONE
+    return _booking(item, data, parts=parts, overpaid=overpaid, money_in=False, keeps=keeps)
 
 
 # A grouped payment transaction: up to this many postings of its own cases, plus at most six

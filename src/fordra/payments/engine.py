@@ -33,15 +33,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from fordra.claims.models import (
-    CASE_REF_PREFIX,
-    CLOSED_STATES,
-    Allocation,
-    Case,
-    CaseEvent,
-    CaseState,
-    Task,
-)
+from fordra.claims.models import CASE_REF_PREFIX, Allocation, Case, CaseEvent, Task
 from fordra.core.bulk import IN_CHUNK_PARAMS_MAX, adapt, as_date, gc_paused, insert_rows, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.ledger import Transaction
@@ -52,21 +44,17 @@ from fordra.payments.booking import (
     EVENT_COLUMNS,
     PAYMENT_COLUMNS,
     TASK_COLUMNS,
-    _AmountTexts,
     _Booked,
-    _booking,
     _close_paid,
     _Context,
     _DateMemo,
-    _Entry,
     _json,
     _money_in,
-    _payment_text,
-    payment_transactions,
+    book_matched,
 )
 from fordra.payments.incoming import BOOKED_CURRENCY, PAYMENT_ORE_MAX, Incoming, RecordResult
 from fordra.payments.models import MONEY_IN_SOURCES, Payment, PaymentStatus
-from fordra.payments.owing import _Alloc, _allocate, _CaseData, _load_cases, _pricing_by_creditor
+from fordra.payments.owing import _CaseData, _load_cases, _pricing_by_creditor
 from fordra.reference.services import reference_rate_table
 
 
@@ -146,13 +134,8 @@ def _record(
 
 
 def _write_booked(booked: _Booked, result: RecordResult, *, now: datetime) -> None:
-    insert_rows(Payment, PAYMENT_COLUMNS, booked.payment_rows)
-    insert_rows(Allocation, ALLOCATION_COLUMNS, booked.alloc_rows)
-    insert_rows(CaseEvent, EVENT_COLUMNS, booked.event_rows)
-    insert_rows(Task, TASK_COLUMNS, booked.task_rows)
-    _look_again(booked.case_ids)  # the part's cases are in the page cache now
     # Every key derives from a payment key new in this transaction.
-    ledger_post(booked.prepared, now=now, assume_new=True)
+    booked_write(booked, now=now, assume_new=True)
     result.payments += booked.payments
     result.matched += booked.matched
     result.unmatched += booked.unmatched
@@ -160,6 +143,16 @@ def _write_booked(booked: _Booked, result: RecordResult, *, now: datetime) -> No
     result.allocated_ore += booked.allocated_ore
     result.overpaid_ore += booked.overpaid_ore
 
+
+def booked_write(booked: _Booked, *, now: datetime, assume_new: bool) -> None:
+    """Write what ``_book`` or ``book_matched`` built: its rows, its cases to look at again,
+    its ledger transactions (``assume_new``: see ``ledger_post``)."""
+    insert_rows(Payment, PAYMENT_COLUMNS, booked.payment_rows)
+    insert_rows(Allocation, ALLOCATION_COLUMNS, booked.alloc_rows)
+    insert_rows(CaseEvent, EVENT_COLUMNS, booked.event_rows)
+    insert_rows(Task, TASK_COLUMNS, booked.task_rows)
+    _look_again(booked.case_ids)  # the part's cases are in the page cache now
+    ledger_post(booked.prepared, now=now, assume_new=assume_new)
 
 REPLAY_REFUSED_TEXTS = {
     "remitted": "valutadagen ligger före en betalning som redan redovisats till borgenären: "
@@ -239,85 +232,54 @@ def _record_replayed(
 
 
 def _book(items: Sequence[Incoming], cases: dict[int, _CaseData], ctx: _Context) -> _Booked:
-    """Allocate each payment (in case, day, key order), build its rows and its ledger
-    transactions: per payment for unmatched money and direct payments, then the matched bank
+    """Every payment's row, in case, day, key order: the matched ones booked by
+    ``book_matched``, the others to the unmatched queue with their money in. Ledger
+    transactions per payment for unmatched money and direct payments, then the matched bank
     payments grouped (``payment_transactions``). No database."""
     out = _Booked()
+    # Another currency than the ledger's is never allocated, whatever it names.
+    matched = [
+        i.case_id is not None and i.amount_ore > 0 and i.currency == BOOKED_CURRENCY
+        for i in items
+    ]
+    to_book = [item for item, is_matched in zip(items, matched, strict=True) if is_matched]
+    booked, grouped = book_matched(to_book, cases, ctx, out)
+    next_booked = iter(booked).__next__
     txs: list[Transaction] = []
-    entries: list[_Entry] = []
-    stamp, actor, file_id, day_of, rates = ctx.stamp, ctx.actor, ctx.file_id, ctx.day_of, ctx.rates
-    alloc_rows, event_rows, payment_rows = out.alloc_rows, out.event_rows, out.payment_rows
-    amount_text = _AmountTexts().__getitem__
-    last = len(items) - 1
-    for index, item in enumerate(items):
-        money_in = item.source in MONEY_IN_SOURCES
-        # Another currency than the ledger's is never allocated, whatever it names.
-        case_id = item.case_id if item.currency == BOOKED_CURRENCY else None
-        day = day_of(item.paid_on)
-        allocated = overpaid = 0
-        if case_id is None or item.amount_ore < 0:
-            status = PaymentStatus.DEDUCTION if item.amount_ore < 0 else PaymentStatus.UNMATCHED
-            if money_in and item.currency == BOOKED_CURRENCY:
-                txs.append(_money_in(item))
-            out.unmatched += 1
-            suggestions = _json(item.suggestions) if item.suggestions else "[]"
+    stamp, actor, file_id, day_of = ctx.stamp, ctx.actor, ctx.file_id, ctx.day_of
+    payment_rows = out.payment_rows
+    for item, is_matched in zip(items, matched, strict=True):
+        if is_matched:
+            allocated, overpaid, own = next_booked()
+            txs.extend(own)
+            status, case_id, suggestions = PaymentStatus.MATCHED, item.case_id, "[]"
         else:
-            status = PaymentStatus.MATCHED
-            suggestions = "[]"
-            data = cases[case_id]
-            allocated, overpaid, parts, lines, remaining = _allocate(data, item, rates=rates)
-            ref = f"payment:{item.key}"
-            for invoice_id, component, amount in lines:
-                alloc_rows.append(
-                    (case_id, invoice_id, component, amount, day, ref,
-                     f"{item.key}:{invoice_id}:{component}", stamp, money_in)
-                )
-            if lines and index < last and items[index + 1].case_id == case_id:
-                # The next payment is to the same case: it sees this one's allocation.
-                data.allocations.extend(
-                    _Alloc(invoice_id, component, amount, item.paid_on)
-                    for invoice_id, component, amount in lines
-                )
-            if money_in:
-                entries.append(
-                    _Entry(item.paid_on, data.creditor_id, item.key, case_id, parts["capital"],
-                           parts["interest"], parts["costs"], overpaid)
-                )
-            else:
-                txs.extend(
-                    _booking(item, data, parts=parts, overpaid=overpaid, money_in=False,
-                             keeps=ctx.keeps[data.creditor_id])
-                )
-            event_rows.append(
-                (case_id, day, "payment", _payment_text(item, parts, overpaid, amount_text),
-                 actor, stamp)
-            )
-            if overpaid:
-                out.task_rows.append(
-                    (case_id, "refund",
-                     f"Återbetala överskott {format_amount(overpaid)} till gäldenären",
-                     day, f"task:refund:{item.key}", stamp)
-                )
-            if remaining <= 0 and data.state not in CLOSED_STATES:
-                data.state = CaseState.CLOSED_PAID
-                out.closing[case_id] = item.paid_on
-            if not out.case_ids or out.case_ids[-1] != case_id:
-                out.case_ids.append(case_id)
-            out.matched += 1
+            status, case_id, suggestions = _queued(item, txs)
+            allocated = overpaid = 0
+            out.unmatched += 1
         out.payments += 1
         if item.currency == BOOKED_CURRENCY:
             out.amount_ore += item.amount_ore
         out.allocated_ore += allocated
         out.overpaid_ore += overpaid
         payment_rows.append(
-            (item.source, status, case_id, file_id, item.amount_ore, day, item.reference[:140],
-             item.payer_name[:140], suggestions, allocated, overpaid, item.key, actor, stamp,
-             item.reason[:500], item.currency,
+            (item.source, status, case_id, file_id, item.amount_ore, day_of(item.paid_on),
+             item.reference[:140], item.payer_name[:140], suggestions, allocated, overpaid,
+             item.key, actor, stamp, item.reason[:500], item.currency,
              _json(item.warnings) if item.warnings else "[]")
         )
-    txs.extend(payment_transactions(entries, keeps=ctx.keeps))
+    txs.extend(grouped)
     out.prepared = [ledger_prepare(tx) for tx in txs]
     return out
+
+
+def _queued(item: Incoming, txs: list[Transaction]) -> tuple[str, None, str]:
+    """An unmatched payment or a deduction: (status, no case, suggestions); its money in, when
+    it came into klientmedel in SEK, is booked to ``unapplied`` (appended to ``txs``)."""
+    if item.source in MONEY_IN_SOURCES and item.currency == BOOKED_CURRENCY:
+        txs.append(_money_in(item))
+    status = PaymentStatus.DEDUCTION if item.amount_ore < 0 else PaymentStatus.UNMATCHED
+    return status, None, _json(item.suggestions) if item.suggestions else "[]"
 
 
 # A batch is allocated in parts of about this many payments (whole cases), each written and
