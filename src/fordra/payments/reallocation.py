@@ -110,17 +110,7 @@ def case_reallocate(
         .filter(Q(paid_on__gte=since) | Q(key__in=list(ctx.new)))
         .order_by("paid_on", "id")
     )
-    refs = {f"payment:{p.key}" for p in payments}
-    rows_of: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    fixed = []
-    for row in Allocation.objects.filter(case_id=case_id).values_list(
-        "invoice_id", "component", "amount_ore", "date", "payment_ref", "settled_in", "key"
-    ):
-        if row[4] in refs:
-            rows_of[row[4]].append(row)
-        else:  # an earlier payment's: stays as it is
-            fixed.append(_alloc(row[0], row[1], row[2], row[3]))
-    data.allocations = fixed
+    rows_of, data.allocations = _rows_replayed(case_id, {f"payment:{p.key}" for p in payments})
     result = ReplayResult()
     for p in payments:
         item = Incoming(key=p.key, source=p.source, amount_ore=p.amount_ore, paid_on=p.paid_on,
@@ -153,6 +143,22 @@ def case_reallocate(
     Case.objects.filter(pk=case_id).update(next_check_on=None)
     return result
 
+
+def _rows_replayed(
+    case_id: int, refs: set[str]
+) -> tuple[dict[str, list[tuple[Any, ...]]], list[Any]]:
+    """The case's allocation rows of the payments replayed (``refs``), per payment, and the
+    allocations of earlier payments, which stay as they are."""
+    rows_of: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    fixed = []
+    for row in Allocation.objects.filter(case_id=case_id).values_list(
+        "invoice_id", "component", "amount_ore", "date", "payment_ref", "settled_in", "key"
+    ):
+        if row[4] in refs:
+            rows_of[row[4]].append(row)
+        else:  # an earlier payment's: stays as it is
+            fixed.append(_alloc(row[0], row[1], row[2], row[3]))
+    return rows_of, fixed
 
 @dataclass
 class _Replay:
