@@ -24,7 +24,7 @@ from django.db import transaction
 
 from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import Case, CaseEvent, CaseState, FeeRecord, Invoice
-from fordra.claims.selectors import case_balances
+from fordra.claims.selectors import ClaimOutstanding, case_balances
 from fordra.core.errors import ApplicationError
 from fordra.domain.fees import (
     FeeKind,
@@ -48,6 +48,7 @@ from fordra.kfm.decision import (
 from fordra.kfm.models import KfmApplication
 from fordra.ledger.services import ledger_post
 from fordra.letters.services import agency_party, debtor_address_lines
+from fordra.parties.models import Debtor
 from fordra.rules import load_fee_schedule
 
 # States from which a betalningsföreläggande may be applied for (efterbevakning: a better score).
@@ -75,14 +76,7 @@ def kfm_apply(*, case: Case, day: date, now: datetime, actor: str) -> ApplyResul
     existing = KfmApplication.objects.filter(key=key).first()
     if existing is not None:
         return ApplyResult(existing, False)
-    _must_be_open(case)
-    if case.state not in APPLICABLE_STATES:
-        raise ApplicationError(
-            f"case {case.ref} is in state {case.state}: a betalningsföreläggande is applied for "
-            "only after the demand (or from efterbevakning)"
-        )
-    if case.paused_until is not None and case.paused_until >= day:
-        raise ApplicationError(f"case {case.ref} is paused until {case.paused_until}")
+    _must_be_applicable(case, day=day)
     schedule = load_fee_schedule()
     facts = case_facts([case], today=day)[case.id]
     refusals = kfm_refusals(facts)
@@ -95,22 +89,7 @@ def kfm_apply(*, case: Case, day: date, now: datetime, actor: str) -> ApplyResul
     if rules.ombud_fee:
         outcomes.append(kfm_ombud_fee(on=day, schedule=schedule))
     with transaction.atomic():
-        first = _first_open_invoice(case)
-        fees = [
-            FeeRecord.objects.create(
-                case=case,
-                invoice=first,
-                kind=o.kind.value,
-                amount_ore=o.amount_ore,
-                date=day,
-                rule=o.rule[:300],
-                version=o.version[:60],
-                explanation=_explanation(o)[:500],
-                step="kfm_apply",
-                key=f"kfm:{case.id}:{day.isoformat()}:{o.kind.value}",
-            )
-            for o in outcomes
-        ]
+        fees = _fee_records(case, outcomes, day=day)
         _post_fees(case, fees, key=f"kfm-fees:{case.id}:{day.isoformat()}", day=day, now=now)
         application = build_application(case=case, day=day, schedule=schedule, rules=rules)
         problems = kfm_format.validate_application(application, fees=schedule)
@@ -132,25 +111,69 @@ def kfm_apply(*, case: Case, day: date, now: datetime, actor: str) -> ApplyResul
             state=CaseState.KFM, awaiting_decision=False, next_check_on=None
         )
         _decide_proposal(case, decision="kfm", day=day, actor=actor)
-        for fee in fees:
-            CaseEvent.objects.create(
-                case=case,
-                date=day,
-                kind="fee_added",
-                detail=f"{fee.explanation} ({fee.rule}; {fee.version})"[:1000],
-                actor=actor,
-            )
-        CaseEvent.objects.create(
-            case=case,
-            date=day,
-            kind="kfm_applied",
-            detail=f"Ansökan om betalningsföreläggande, {format_amount(application.total_ore)} "
-            "jämte ränta (preskriptionsavbrott: rättslig åtgärd, preskriptionslagen 5 §)",
-            actor=actor,
-        )
+        _applied_events(case, fees, application, day=day, actor=actor)
     limitation_follow(case_ids=[case.id], day=day, now=now)
     case.refresh_from_db()
     return ApplyResult(row, True)
+
+
+def _must_be_applicable(case: Case, *, day: date) -> None:
+    """Open, after the demand (or in efterbevakning), and not paused on ``day``."""
+    _must_be_open(case)
+    if case.state not in APPLICABLE_STATES:
+        raise ApplicationError(
+            f"case {case.ref} is in state {case.state}: a betalningsföreläggande is applied for "
+            "only after the demand (or from efterbevakning)"
+        )
+    if case.paused_until is not None and case.paused_until >= day:
+        raise ApplicationError(f"case {case.ref} is paused until {case.paused_until}")
+
+
+def _fee_records(case: Case, outcomes: Sequence[FeeOutcome], *, day: date) -> list[FeeRecord]:
+    """The application's fees as fee records on the case's first open invoice."""
+    first = _first_open_invoice(case)
+    return [
+        FeeRecord.objects.create(
+            case=case,
+            invoice=first,
+            kind=o.kind.value,
+            amount_ore=o.amount_ore,
+            date=day,
+            rule=o.rule[:300],
+            version=o.version[:60],
+            explanation=_explanation(o)[:500],
+            step="kfm_apply",
+            key=f"kfm:{case.id}:{day.isoformat()}:{o.kind.value}",
+        )
+        for o in outcomes
+    ]
+
+
+def _applied_events(
+    case: Case,
+    fees: Sequence[FeeRecord],
+    application: kfm_format.Application,
+    *,
+    day: date,
+    actor: str,
+) -> None:
+    """One event per fee, then ``kfm_applied`` (a preskriptionsavbrott by legal action)."""
+    for fee in fees:
+        CaseEvent.objects.create(
+            case=case,
+            date=day,
+            kind="fee_added",
+            detail=f"{fee.explanation} ({fee.rule}; {fee.version})"[:1000],
+            actor=actor,
+        )
+    CaseEvent.objects.create(
+        case=case,
+        date=day,
+        kind="kfm_applied",
+        detail=f"Ansökan om betalningsföreläggande, {format_amount(application.total_ore)} "
+        "jämte ränta (preskriptionsavbrott: rättslig åtgärd, preskriptionslagen 5 §)",
+        actor=actor,
+    )
 
 
 def _explanation(outcome: FeeOutcome) -> str:
@@ -245,83 +268,113 @@ def build_application(
         invoice = invoices[claim.invoice_id]
         if claim.capital_ore <= 0 and claim.costs_ore <= 0 and claim.interest_ore <= 0:
             continue
-        grounds.append(
-            f"Faktura {invoice.invoice_number} daterad {invoice.invoice_date.isoformat()}, "
-            f"förfallen {invoice.due_date.isoformat()}"
-            + (f": {invoice.description.strip()}" if invoice.description.strip() else "")
-        )
-        rate = invoice.interest_rate
+        grounds.append(_ground(invoice))
         if claim.capital_ore > 0:
-            if claim.invoice_id in touched:
-                # Payments changed the capital or paid interest: the interest owed up to today
-                # as an amount, and interest on what is left from tomorrow.
-                start = day + timedelta(days=1)
-                if claim.interest_ore > 0:
-                    parts.append(
-                        kfm_format.ClaimPart(
-                            kind=kfm_format.ClaimPartKind.OTHER,
-                            amount_ore=claim.interest_ore,
-                            due_date=day,
-                            description=f"Upplupen dröjsmålsränta t.o.m. {day.isoformat()} "
-                            f"(faktura {invoice.invoice_number})",
-                        )
-                    )
-            else:
-                start = invoice.due_date + timedelta(days=1)
+            parts += _capital_parts(claim, invoice, day=day, touched=claim.invoice_id in touched)
+        costs, fees_today = _cost_parts(claim, fee_rows, day=day)
+        parts += costs
+        once += fees_today
+    return kfm_format.Application(
+        reference=case.ref,
+        applicant=_applicant(case, rules),
+        agent=_agent(),
+        respondents=(_respondent(case.debtor),),
+        parts=(*parts, *once),
+        grounds=f"Obetalda fakturor från {case.creditor.name}.\n" + "\n".join(grounds),
+        created_on=day,
+        with_eviction=_eviction_due(case, day=day),
+        disputed=case.state == CaseState.DISPUTED,
+    )
+
+
+def _ground(invoice: Invoice) -> str:
+    """One line of the grounds (grunder): the invoice, its dates and what it was for."""
+    return (
+        f"Faktura {invoice.invoice_number} daterad {invoice.invoice_date.isoformat()}, "
+        f"förfallen {invoice.due_date.isoformat()}"
+        + (f": {invoice.description.strip()}" if invoice.description.strip() else "")
+    )
+
+
+def _capital_parts(
+    claim: ClaimOutstanding, invoice: Invoice, *, day: date, touched: bool
+) -> list[kfm_format.ClaimPart]:
+    """The invoice's capital with interest from its due date, or — when payments touched it —
+    the interest owed up to ``day`` as an amount and interest on the rest from tomorrow."""
+    parts: list[kfm_format.ClaimPart] = []
+    rate = invoice.interest_rate
+    if touched:
+        # Payments changed the capital or paid interest: the interest owed up to today
+        # as an amount, and interest on what is left from tomorrow.
+        start = day + timedelta(days=1)
+        if claim.interest_ore > 0:
             parts.append(
                 kfm_format.ClaimPart(
-                    kind=kfm_format.ClaimPartKind.CAPITAL,
-                    amount_ore=claim.capital_ore,
-                    due_date=invoice.due_date,
-                    interest=kfm_format.InterestClaim(from_date=start, rate_percent=rate),
-                    description=f"Faktura {invoice.invoice_number}",
+                    kind=kfm_format.ClaimPartKind.OTHER,
+                    amount_ore=claim.interest_ore,
+                    due_date=day,
+                    description=f"Upplupen dröjsmålsränta t.o.m. {day.isoformat()} "
+                    f"(faktura {invoice.invoice_number})",
                 )
             )
-        # Costs still owed on this invoice, oldest first, after what payments covered.
-        paid_costs = (
-            sum(f.amount_ore for f in fee_rows if f.invoice_id == claim.invoice_id)
-            - claim.costs_ore
+    else:
+        start = invoice.due_date + timedelta(days=1)
+    parts.append(
+        kfm_format.ClaimPart(
+            kind=kfm_format.ClaimPartKind.CAPITAL,
+            amount_ore=claim.capital_ore,
+            due_date=invoice.due_date,
+            interest=kfm_format.InterestClaim(from_date=start, rate_percent=rate),
+            description=f"Faktura {invoice.invoice_number}",
         )
-        for fee in (f for f in fee_rows if f.invoice_id == claim.invoice_id):
-            amount = fee.amount_ore - min(paid_costs, fee.amount_ore)
-            paid_costs -= fee.amount_ore - amount
-            kind = _FEE_PARTS.get(fee.kind)
-            if amount <= 0 or kind is None:
-                continue
-            part = kfm_format.ClaimPart(
-                kind=kind,
-                amount_ore=amount,
-                due_date=fee.date,
-                description=f"{fee.explanation[:150]}",
-            )
-            if kind in (
-                kfm_format.ClaimPartKind.APPLICATION_FEE,
-                kfm_format.ClaimPartKind.AGENT_FEE,
-            ):
-                if fee.date == day:
-                    once.append(part)
-            else:
-                parts.append(part)
-    debtor = case.debtor
+    )
+    return parts
+
+
+def _cost_parts(
+    claim: ClaimOutstanding, fee_rows: Sequence[FeeRecord], *, day: date
+) -> tuple[list[kfm_format.ClaimPart], list[kfm_format.ClaimPart]]:
+    """The invoice's collection costs still owed, and (apart, to come last) Kronofogden's and
+    the ombud's fees of this application (those made on ``day``)."""
+    parts: list[kfm_format.ClaimPart] = []
+    once: list[kfm_format.ClaimPart] = []
+    # Costs still owed on this invoice, oldest first, after what payments covered.
+    paid_costs = (
+        sum(f.amount_ore for f in fee_rows if f.invoice_id == claim.invoice_id) - claim.costs_ore
+    )
+    for fee in (f for f in fee_rows if f.invoice_id == claim.invoice_id):
+        amount = fee.amount_ore - min(paid_costs, fee.amount_ore)
+        paid_costs -= fee.amount_ore - amount
+        kind = _FEE_PARTS.get(fee.kind)
+        if amount <= 0 or kind is None:
+            continue
+        part = kfm_format.ClaimPart(
+            kind=kind,
+            amount_ore=amount,
+            due_date=fee.date,
+            description=f"{fee.explanation[:150]}",
+        )
+        if kind in (
+            kfm_format.ClaimPartKind.APPLICATION_FEE,
+            kfm_format.ClaimPartKind.AGENT_FEE,
+        ):
+            if fee.date == day:
+                once.append(part)
+        else:
+            parts.append(part)
+    return parts, once
+
+
+def _respondent(debtor: Debtor) -> kfm_format.Respondent:
+    """The svarande; a protected identity's phone and e-mail stay out of the application."""
     name = f"Dödsbo efter {debtor.name}" if debtor.deceased else debtor.name
-    respondent = kfm_format.Respondent(
+    return kfm_format.Respondent(
         name=name,
         identity=debtor.national_id,
         address_lines=debtor_address_lines(debtor),
         protected_identity=debtor.protected_identity,
         phone=debtor.phone if not debtor.protected_identity else "",
         email=debtor.email if not debtor.protected_identity else "",
-    )
-    return kfm_format.Application(
-        reference=case.ref,
-        applicant=_applicant(case, rules),
-        agent=_agent(),
-        respondents=(respondent,),
-        parts=(*parts, *once),
-        grounds=f"Obetalda fakturor från {case.creditor.name}.\n" + "\n".join(grounds),
-        created_on=day,
-        with_eviction=_eviction_due(case, day=day),
-        disputed=case.state == CaseState.DISPUTED,
     )
 
 

@@ -174,17 +174,7 @@ def _apply_outcome(
             dispute_outcome="",
             awaiting_decision=False,
         )
-        Letter.objects.filter(
-            case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-        ).update(status=LetterStatus.CANCELLED)
-        task_open(
-            case=case,
-            cause=f"kfm_disputed:{application.id}",
-            kind="kfm_disputed",
-            text="Bestridd hos Kronofogden: begär överlämnande till tingsrätten eller "
-            "återkalla ansökan (aldrig vidare som ostridig).",
-            on=day,
-        )
+        _disputed_at_kfm(case, application, day=day)
         text = f"Gäldenären bestred betalningsföreläggandet{mål}{note}"
     elif outcome == "judgment":
         app_state = ApplicationState.JUDGMENT
@@ -214,18 +204,38 @@ def _apply_outcome(
         text = f"Kvittens från Kronofogden: ansökan mottagen{mål}"
     elif outcome == "receipt_error":
         app_state = ApplicationState.REFUSED
-        task_open(
-            case=case,
-            cause=f"kfm_receipt_error:{application.id}",
-            kind="kfm_receipt_error",
-            text=f"Kronofogden avvisade ansökan{note}: rätta och ansök igen.",
-            on=day,
-        )
+        _refused_task(case, application, day=day, note=note)
         text = f"Kvittens med fel från Kronofogden{note}"
     if app_state is not None:
         KfmApplication.objects.filter(pk=application.pk).update(state=app_state)
     Case.objects.filter(pk=case.pk).update(**case_update)
     CaseEvent.objects.create(case=case, date=day, kind=event_kind, detail=text[:1000], actor=actor)
+
+
+def _disputed_at_kfm(case: Case, application: KfmApplication, *, day: date) -> None:
+    """Bestridd: unsent letters cancelled, and a person chooses tingsrätten or withdrawal."""
+    Letter.objects.filter(
+        case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
+    ).update(status=LetterStatus.CANCELLED)
+    task_open(
+        case=case,
+        cause=f"kfm_disputed:{application.id}",
+        kind="kfm_disputed",
+        text="Bestridd hos Kronofogden: begär överlämnande till tingsrätten eller "
+        "återkalla ansökan (aldrig vidare som ostridig).",
+        on=day,
+    )
+
+
+def _refused_task(case: Case, application: KfmApplication, *, day: date, note: str) -> None:
+    """Kvittens med fel: the application was refused; a person corrects it and applies again."""
+    task_open(
+        case=case,
+        cause=f"kfm_receipt_error:{application.id}",
+        kind="kfm_receipt_error",
+        text=f"Kronofogden avvisade ansökan{note}: rätta och ansök igen.",
+        on=day,
+    )
 
 
 @dataclass(frozen=True)
