@@ -63,7 +63,7 @@ def test_the_rent_notice_then_socialnamnden_is_notified_and_the_three_weeks_reco
 def test_the_betalningsforelaggande_asks_for_eviction_three_weeks_after_socialnamnden(
     landlord, reference_rates, capsys
 ):
-    from fordra.kfm.services import kfm_apply
+    from fordra.kfm.application import kfm_apply
 
     import_bytes(claims_csv(claim_line("HYRA-2026-06", invoice_date="2026-05-15",
                                        due_date="2026-05-29", amount="8 450,00")))

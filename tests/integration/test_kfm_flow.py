@@ -16,13 +16,10 @@ from fordra.collection.run import daily_run
 from fordra.collection.services import case_dispute
 from fordra.core.errors import ApplicationError
 from fordra.formats.kfm import Outcome, OutcomeKind, write_outcomes_csv
+from fordra.kfm.application import kfm_apply
+from fordra.kfm.batch import kfm_export
 from fordra.kfm.models import BankruptcyWarning, KfmApplication, KfmBatch, KfmProposal
-from fordra.kfm.services import (
-    kfm_apply,
-    kfm_export,
-    kfm_import_outcomes,
-    kfm_record,
-)
+from fordra.kfm.outcomes import kfm_import_outcomes, kfm_record
 from fordra.letters.models import Letter
 from fordra.payments.actions import payment_apply
 from tests.conftest import (

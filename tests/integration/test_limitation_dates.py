@@ -163,7 +163,8 @@ def claim_bar(case: Case, *, as_of: date) -> str:
 def test_after_an_utslag_the_case_date_is_three_years_from_the_utslag_at_once(
     creditor, reference_rates
 ):
-    from fordra.kfm.services import kfm_apply, kfm_record
+    from fordra.kfm.application import kfm_apply
+    from fordra.kfm.outcomes import kfm_record
 
     case = consumer_case_handed_over_to_staff()
 

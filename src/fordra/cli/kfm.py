@@ -39,7 +39,7 @@ def _state(case: Any) -> dict[str, Any]:
 
 
 def cmd_kfm_propose(args: argparse.Namespace, out: Any) -> None:
-    from fordra.kfm.services import kfm_propose, proposal_text
+    from fordra.kfm.decision import kfm_propose, proposal_text
 
     case = _case(args)
     proposal = kfm_propose(case=case, today=_date(args))
@@ -48,7 +48,7 @@ def cmd_kfm_propose(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_kfm_apply(args: argparse.Namespace, out: Any) -> None:
     from fordra.cli import _actor, _now
-    from fordra.kfm.services import kfm_apply
+    from fordra.kfm.application import kfm_apply
 
     case = _case(args)
     result = kfm_apply(case=case, day=_date(args), now=_now(), actor=_actor())
@@ -73,7 +73,7 @@ def cmd_kfm_apply(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_kfm_surveillance(args: argparse.Namespace, out: Any) -> None:
     from fordra.cli import _actor
-    from fordra.kfm.services import kfm_surveillance
+    from fordra.kfm.decision import kfm_surveillance
 
     case = kfm_surveillance(case=_case(args), day=_date(args), actor=_actor(), reason=args.reason)
     out.result(_state(case), f"{case.ref}: efterbevakning")
@@ -81,7 +81,7 @@ def cmd_kfm_surveillance(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_kfm_return(args: argparse.Namespace, out: Any) -> None:
     from fordra.cli import _actor
-    from fordra.kfm.services import kfm_return
+    from fordra.kfm.decision import kfm_return
 
     case = kfm_return(case=_case(args), day=_date(args), actor=_actor(), reason=args.reason)
     out.result(_state(case), f"{case.ref}: återlämnat till borgenären")
@@ -89,7 +89,7 @@ def cmd_kfm_return(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_kfm_warn(args: argparse.Namespace, out: Any) -> None:
     from fordra.cli import _actor
-    from fordra.kfm.services import kfm_bankruptcy_warning
+    from fordra.kfm.bankruptcy import kfm_bankruptcy_warning
 
     case = _case(args)
     w = kfm_bankruptcy_warning(case=case, day=_date(args), actor=_actor())
@@ -106,7 +106,7 @@ def cmd_kfm_warn(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_kfm_record(args: argparse.Namespace, out: Any) -> None:
     from fordra.cli import _actor, _now
-    from fordra.kfm.services import kfm_record
+    from fordra.kfm.outcomes import kfm_record
 
     outcome = getattr(args, "outcome", None) or "enforcement"
     result = kfm_record(
@@ -129,7 +129,7 @@ def cmd_kfm_record(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_kfm_export(args: argparse.Namespace, out: Any) -> None:
     from fordra.cli import _now
-    from fordra.kfm.services import kfm_export
+    from fordra.kfm.batch import kfm_export
 
     result = kfm_export(day=_date(args), now=_now())
     data = result.as_json()
@@ -145,7 +145,7 @@ def cmd_kfm_export(args: argparse.Namespace, out: Any) -> None:
 
 def cmd_kfm_import(args: argparse.Namespace, out: Any) -> None:
     from fordra.cli import _actor, _now, _read_file
-    from fordra.kfm.services import OUTCOME_FILE_BYTES_MAX, kfm_import_outcomes
+    from fordra.kfm.outcomes import OUTCOME_FILE_BYTES_MAX, kfm_import_outcomes
 
     path = Path(args.file)
     result = kfm_import_outcomes(

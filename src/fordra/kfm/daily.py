@@ -24,17 +24,16 @@ from django.db.models import Q
 from fordra.claims.models import Case
 from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
-from fordra.kfm.models import KfmProposal
-from fordra.kfm.services import (
+from fordra.kfm.application import kfm_apply
+from fordra.kfm.bankruptcy import bankruptcy_warnings_lapse, kfm_bankruptcy_warning
+from fordra.kfm.decision import (
     DECIDABLE_STATES,
-    bankruptcy_warnings_lapse,
-    enforcement_renewals,
-    kfm_apply,
-    kfm_bankruptcy_warning,
     kfm_return,
     kfm_surveillance,
     proposals_create,
 )
+from fordra.kfm.enforcement import enforcement_renewals
+from fordra.kfm.models import KfmProposal
 
 ACTOR = "system:kfm_daily"
 PROPOSALS_PER_RUN_MAX = 100_000

@@ -337,7 +337,7 @@ def _kronofogden_acts(*, day: date, seed: int, now: datetime) -> int:
     import random
 
     from fordra.kfm.models import ApplicationState, KfmApplication
-    from fordra.kfm.services import kfm_record
+    from fordra.kfm.outcomes import kfm_record
 
     pace = {
         ApplicationState.APPLIED: (KFM_SERVED_DAYS, "served"),

@@ -254,6 +254,19 @@ def load_facts(*, case_ids: Iterable[int], as_of: date) -> dict[int, CaseFacts]:
 def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
     if not ids:
         return {}
+    facts, opened = _load_cases(ids, rules=_creditor_rules())
+    light, credited = _load_claims(ids, facts, opened)
+    paid_capital, payments = _load_allocations(ids, as_of=as_of)
+    _set_capital_open(facts, light, credited, paid_capital)
+    _add_payment_evidence(facts, payments)
+    _add_letter_evidence(ids, facts, as_of=as_of)
+    _add_event_evidence(ids, facts, as_of=as_of)
+    _add_reviews(ids, facts)
+    return facts
+
+
+def _creditor_rules() -> dict[int, tuple[str, str | None]]:
+    """Each creditor's template and claim type override (a handful of rows: all of them)."""
     rules: dict[int, tuple[str, str | None]] = {}
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, template, stage_rules FROM parties_creditor")
@@ -263,6 +276,13 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
 
                 stage_rules = json.loads(stage_rules or "{}")
             rules[cid] = (template, creditor_claim_rules(stage_rules))
+    return rules
+
+
+def _load_cases(
+    ids: list[int], *, rules: dict[int, tuple[str, str | None]]
+) -> tuple[dict[int, CaseFacts], dict[int, date]]:
+    """The cases with their debtor type and claim type, and the day each was opened."""
     facts: dict[int, CaseFacts] = {}
     opened: dict[int, date] = {}
     for case_id, number, creditor_id, state, debtor_type, lim, review, opened_on in _rows(
@@ -283,6 +303,14 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
             choice=claim_type_for(debtor_type=debtor_type, template=template, override=override),
         )
         opened[case_id] = _day(opened_on)
+    return facts, opened
+
+
+def _load_claims(
+    ids: list[int], facts: dict[int, CaseFacts], opened: dict[int, date]
+) -> tuple[dict[int, list[tuple[int, str, str, int]]], set[int]]:
+    """Each case's invoices as claims (credit notes aside); returns every invoice row in brief
+    (for the credit notes) and the cases that have a credit note."""
     light: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
     credited: set[int] = set()
     for (case_id, invoice_id, number, kind, inv_date, due, amount, interrupted, off, reason,
@@ -313,6 +341,13 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
                 amount,
             )
         )
+    return light, credited
+
+
+def _load_allocations(
+    ids: list[int], *, as_of: date
+) -> tuple[dict[int, int], dict[tuple[int, str, date], int]]:
+    """Capital paid per invoice, and the amount of each payment per (invoice, reference, day)."""
     paid_capital: dict[int, int] = defaultdict(int)
     payments: dict[tuple[int, str, date], int] = defaultdict(int)
     for _case_id, invoice_id, ref, day_text, component, amount in _rows(
@@ -325,6 +360,17 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
         payments[(invoice_id, ref, _day(day_text))] += int(amount)
         if component == "capital":
             paid_capital[invoice_id] += int(amount)
+    return paid_capital, payments
+
+
+def _set_capital_open(
+    facts: dict[int, CaseFacts],
+    light: dict[int, list[tuple[int, str, str, int]]],
+    credited: set[int],
+    paid_capital: dict[int, int],
+) -> None:
+    """Each claim's capital still open: after credit notes (the oldest invoice first) and
+    capital paid."""
     for cf in facts.values():
         capitals = None
         if cf.case_id in credited:  # a credit note reduces the oldest invoice's capital
@@ -337,6 +383,12 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
         for claim in cf.claims:
             capital = claim.amount_ore if capitals is None else capitals.get(claim.invoice_id, 0)
             claim.capital_open_ore = capital - paid_capital.get(claim.invoice_id, 0)
+
+
+def _add_payment_evidence(
+    facts: dict[int, CaseFacts], payments: dict[tuple[int, str, date], int]
+) -> None:
+    """A payment acknowledges the claim it was allocated to (5 § 1), on its payment day."""
     by_invoice: dict[int, list[Evidence]] = defaultdict(list)
     for (invoice_id, ref, day), amount in payments.items():
         if amount > 0:  # a payment later reversed in full acknowledged nothing
@@ -352,6 +404,10 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
         for c in cf.claims:
             if c.invoice_id in by_invoice:
                 cf.claim_evidence[c.invoice_id] = by_invoice[c.invoice_id]
+
+
+def _add_letter_evidence(ids: list[int], facts: dict[int, CaseFacts], *, as_of: date) -> None:
+    """Interrupting letters sent (5 § 2), with their delivery proof or the lack of it."""
     kinds = ", ".join(f"'{k}'" for k in INTERRUPTING_LETTER_KINDS)
     letters: dict[int, tuple[int, str, date, str, str, list[tuple[Any, ...]]]] = {}
     for (case_id, letter_id, kind, day_text, status, channel, d_id, d_status, d_channel, ext,
@@ -394,6 +450,10 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
         facts[case_id].evidence.append(
             Evidence(InterruptionKind.DEMAND_RECEIVED, day, text, clear, receipt)
         )
+
+
+def _add_event_evidence(ids: list[int], facts: dict[int, CaseFacts], *, as_of: date) -> None:
+    """Timeline events that interrupt: acknowledgement, the application, the utslag."""
     event_kinds = ", ".join(f"'{k}'" for k in EVENT_INTERRUPTIONS)
     for case_id, event_id, kind, day_text, detail in _rows(
         "SELECT case_id, id, kind, CAST(date AS TEXT), detail FROM claims_caseevent "
@@ -409,13 +469,16 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
                 True,
             )
         )
+
+
+def _add_reviews(ids: list[int], facts: dict[int, CaseFacts]) -> None:
+    """The latest staff decision (LimitationReview) per claim."""
     for case_id, invoice_id, decision in _rows(
         "SELECT case_id, invoice_id, decision FROM surveillance_limitationreview "
         "WHERE case_id {where} ORDER BY id",
         ids,
     ):
         facts[case_id].reviews[invoice_id] = decision
-    return facts
 
 
 # --- assessing one claim -------------------------------------------------------------------

@@ -27,11 +27,12 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState, Invoice, Task
-from fordra.claims.selectors import case_balances
+from fordra.claims.selectors import ClaimOutstanding, case_balances
 from fordra.claims.writeoff import claim_write_off
 from fordra.core.bulk import adapt, gc_paused, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.calendar import add_bank_days, bank_day_on_or_after, is_bank_day
+from fordra.domain.ledger import Transaction
 from fordra.domain.money import format_amount
 from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter, LetterStatus
@@ -200,50 +201,82 @@ def _write_off(
         outstanding = {c.invoice_id: c for c in balances[cf.case_id].claims}
         reasons = []
         for a in gone:
-            claim = a.claim
-            explanation = time_barred_explanation(cf, a, today=today)
-            reason = (
-                f"Preskriberad från {a.bar.isoformat()} ({a.claim_type_used.value}, "
-                f"{a.period_years} år, preskriptionslagen (1981:130))"
+            written = _write_off_claim(
+                case, cf, a, outstanding.get(a.claim.invoice_id), today=today
             )
-            changed = Invoice.objects.filter(
-                id=claim.invoice_id, written_off_on__isnull=True
-            ).update(written_off_on=today, write_off_reason=reason[:300])
-            if not changed:
+            if written is None:
                 continue
-            o = outstanding.get(claim.invoice_id)
-            capital = interest = fees = 0
-            if o is not None:
-                given_up = claim_write_off(
-                    claim=o,
-                    case_id=case.id,
-                    creditor_id=case.creditor_id,
-                    cause="limitation",
-                    day=today,
-                    memo=f"Preskriberad fordran {claim.invoice_number}: ärende {case.ref}",
-                )
-                capital, interest, fees = (
-                    given_up.capital_ore, given_up.interest_ore, given_up.fees_ore
-                )
-                transactions.extend(given_up.transactions)
-            amounts = (
-                f"Avskrivet: kapital {format_amount(capital)}, ränta {format_amount(interest)}, "
-                f"avgifter {format_amount(fees)}."
-            )
-            events.append(
-                CaseEvent(
-                    case_id=case.id,
-                    date=today,
-                    kind="time_barred",
-                    detail=f"Faktura {claim.invoice_number}: {explanation} {amounts}"[:1000],
-                )
-            )
-            reasons.append(f"{claim.invoice_number} från {a.bar.isoformat()}")
+            event, given_up = written
+            transactions.extend(given_up)
+            events.append(event)
+            reasons.append(f"{a.claim.invoice_number} från {a.bar.isoformat()}")
             counts["time_barred"] += 1
         if close and reasons:
             closing.append((case.id, "Preskriberad: " + ", ".join(reasons)))
     if transactions:
         ledger_post(transactions, now=now)
+    counts.update(_close_time_barred(closing, today=today, events=events))
+    partial = [cf.case_id for cf, _, close in barred if not close]
+    Case.objects.filter(id__in=partial).update(next_check_on=None)
+    CaseEvent.objects.bulk_create(events)
+    return counts
+
+
+def _write_off_claim(
+    case: Case,
+    cf: CaseFacts,
+    a: Assessment,
+    o: ClaimOutstanding | None,
+    *,
+    today: date,
+) -> tuple[CaseEvent, Sequence[Transaction]] | None:
+    """One time-barred claim written off (its invoice marked, what was outstanding given up):
+    the event to record and the ledger transactions; ``None`` when it was written off before."""
+    claim = a.claim
+    explanation = time_barred_explanation(cf, a, today=today)
+    reason = (
+        f"Preskriberad från {a.bar.isoformat()} ({a.claim_type_used.value}, "
+        f"{a.period_years} år, preskriptionslagen (1981:130))"
+    )
+    changed = Invoice.objects.filter(
+        id=claim.invoice_id, written_off_on__isnull=True
+    ).update(written_off_on=today, write_off_reason=reason[:300])
+    if not changed:
+        return None
+    transactions: Sequence[Transaction] = ()
+    capital = interest = fees = 0
+    if o is not None:
+        given_up = claim_write_off(
+            claim=o,
+            case_id=case.id,
+            creditor_id=case.creditor_id,
+            cause="limitation",
+            day=today,
+            memo=f"Preskriberad fordran {claim.invoice_number}: ärende {case.ref}",
+        )
+        capital, interest, fees = (
+            given_up.capital_ore, given_up.interest_ore, given_up.fees_ore
+        )
+        transactions = given_up.transactions
+    amounts = (
+        f"Avskrivet: kapital {format_amount(capital)}, ränta {format_amount(interest)}, "
+        f"avgifter {format_amount(fees)}."
+    )
+    event = CaseEvent(
+        case_id=case.id,
+        date=today,
+        kind="time_barred",
+        detail=f"Faktura {claim.invoice_number}: {explanation} {amounts}"[:1000],
+    )
+    return event, transactions
+
+
+def _close_time_barred(
+    closing: Sequence[tuple[int, str]], *, today: date, events: list[CaseEvent]
+) -> Counter[str]:
+    """Close the cases left with nothing (``closed_time_barred``) and cancel their letters not
+    yet handed to a channel; their events are added to ``events``."""
+    counts: Counter[str] = Counter()
     for case_id, reason in closing:
         Case.objects.filter(id=case_id).exclude(state__in=_CLOSED).update(
             state=CaseState.CLOSED_TIME_BARRED,
@@ -269,9 +302,6 @@ def _write_off(
         status__in=[LetterStatus.PENDING, LetterStatus.RENDERED, LetterStatus.BLOCKED],
     ).update(status=LetterStatus.CANCELLED)
     counts["letters_cancelled"] += cancelled
-    partial = [cf.case_id for cf, _, close in barred if not close]
-    Case.objects.filter(id__in=partial).update(next_check_on=None)
-    CaseEvent.objects.bulk_create(events)
     return counts
 
 
@@ -375,32 +405,7 @@ def interrupting_letters_schedule(*, run_date: date, now: datetime) -> Counter[s
     counts: Counter[str] = Counter()
     if not is_bank_day(run_date):
         return counts  # quiet day: nothing is sent on weekends and holidays
-    rules = _creditor_rules()
-    window = max((r["interrupt_days_before"] for r in rules.values()), default=0)
-    states = ", ".join(f"'{s.value}'" for s in INTERRUPT_STATES)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.id, c.creditor_id, c.debtor_id, CAST(c.limitation_date AS TEXT), "
-            "d.protected_identity, d.debt_relief FROM claims_case c "
-            "JOIN parties_debtor d ON d.id = c.debtor_id "
-            # The limitation_date index picks the few cases in the window (a bare state filter
-            # would make SQLite scan every open case by its state index).
-            "WHERE c.id IN (SELECT id FROM claims_case WHERE limitation_date > %s "
-            "AND limitation_date <= %s) "
-            f"AND c.state IN ({states}) AND c.limitation_review = %s AND c.foreign_partner = '' "
-            "AND (c.paused_until IS NULL OR c.paused_until < %s) ORDER BY c.id",
-            [adapt(run_date), adapt(run_date + timedelta(days=window)), False, adapt(run_date)],
-        )
-        rows = cursor.fetchall()
-    candidates = []
-    for case_id, creditor_id, debtor_id, lim_text, protected, relief in rows:
-        rule = rules[creditor_id]
-        lim = date.fromisoformat(lim_text[:10])
-        if not rule["interrupt_letters"] or relief:
-            continue  # the creditor's rules say no; skuldsanering stops every demand
-        if lim > run_date + timedelta(days=rule["interrupt_days_before"]):
-            continue
-        candidates.append((case_id, creditor_id, debtor_id, lim, bool(protected), rule))
+    candidates = _interrupt_candidates(run_date=run_date)
     if not candidates:
         return counts
     keys = {f"surveillance:{c[0]}:{c[3].isoformat()}": c for c in candidates}
@@ -416,28 +421,16 @@ def interrupting_letters_schedule(*, run_date: date, now: datetime) -> Counter[s
             values=case_ids,
         )
     }
-    per_debtor: Counter[int] = Counter()
-    for debtor_id, n in query_in(
-        "SELECT c.debtor_id, COUNT(*) FROM letters_letter l JOIN claims_case c ON c.id = l.case_id "
-        "WHERE c.debtor_id IN ({in}) AND l.letter_date = %s GROUP BY c.debtor_id",
-        values=sorted({c[2] for c in candidates}),
-        after=[adapt(run_date)],
-    ):
-        per_debtor[debtor_id] = n
+    per_debtor = _letters_today_per_debtor(
+        sorted({c[2] for c in candidates}), run_date=run_date
+    )
     cap = settings.LETTERS_PER_DEBTOR_PER_DAY_MAX
     letters, events, tasks = [], [], []
     for key, (case_id, _creditor_id, debtor_id, lim, protected, rule) in keys.items():
         if key in known or case_id in busy:
             continue  # once per period; a letter already on its way interrupts by itself
         if run_date > last_send_day(lim):
-            task_key = f"task:{case_id}:limitation_late:{lim.isoformat()}"
-            tasks.append(
-                Task(
-                    case_id=case_id, kind="limitation_late", created_on=run_date, key=task_key,
-                    text=f"Preskription {lim.isoformat()}: för sent för ett brev att nå fram — "
-                    "avbryt på annat sätt (erkännande, ansökan) eller låt fordran preskriberas",
-                )
-            )
+            tasks.append(_too_late_task(case_id=case_id, lim=lim, run_date=run_date))
             continue
         if per_debtor[debtor_id] >= cap:
             counts["deferred_by_debtor_cap"] += 1
@@ -464,6 +457,64 @@ def interrupting_letters_schedule(*, run_date: date, now: datetime) -> Counter[s
     counts["letters"] += len(letters)
     counts["limitation_late"] += len(tasks) - len(known_tasks)
     return counts
+
+
+def _interrupt_candidates(
+    *, run_date: date
+) -> list[tuple[int, int, int, date, bool, dict[str, Any]]]:
+    """Open cases whose limitation date falls within their creditor's window and whose
+    creditor wants interrupting letters: (case, creditor, debtor, limitation date, protected
+    identity, the creditor's rules)."""
+    rules = _creditor_rules()
+    window = max((r["interrupt_days_before"] for r in rules.values()), default=0)
+    states = ", ".join(f"'{s.value}'" for s in INTERRUPT_STATES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.creditor_id, c.debtor_id, CAST(c.limitation_date AS TEXT), "
+            "d.protected_identity, d.debt_relief FROM claims_case c "
+            "JOIN parties_debtor d ON d.id = c.debtor_id "
+            # The limitation_date index picks the few cases in the window (a bare state filter
+            # would make SQLite scan every open case by its state index).
+            "WHERE c.id IN (SELECT id FROM claims_case WHERE limitation_date > %s "
+            "AND limitation_date <= %s) "
+            f"AND c.state IN ({states}) AND c.limitation_review = %s AND c.foreign_partner = '' "
+            "AND (c.paused_until IS NULL OR c.paused_until < %s) ORDER BY c.id",
+            [adapt(run_date), adapt(run_date + timedelta(days=window)), False, adapt(run_date)],
+        )
+        rows = cursor.fetchall()
+    candidates = []
+    for case_id, creditor_id, debtor_id, lim_text, protected, relief in rows:
+        rule = rules[creditor_id]
+        lim = date.fromisoformat(lim_text[:10])
+        if not rule["interrupt_letters"] or relief:
+            continue  # the creditor's rules say no; skuldsanering stops every demand
+        if lim > run_date + timedelta(days=rule["interrupt_days_before"]):
+            continue
+        candidates.append((case_id, creditor_id, debtor_id, lim, bool(protected), rule))
+    return candidates
+
+
+def _letters_today_per_debtor(debtor_ids: list[int], *, run_date: date) -> Counter[int]:
+    """Letters already dated ``run_date`` per debtor (the per-debtor daily cap counts them)."""
+    per_debtor: Counter[int] = Counter()
+    for debtor_id, n in query_in(
+        "SELECT c.debtor_id, COUNT(*) FROM letters_letter l JOIN claims_case c ON c.id = l.case_id "
+        "WHERE c.debtor_id IN ({in}) AND l.letter_date = %s GROUP BY c.debtor_id",
+        values=debtor_ids,
+        after=[adapt(run_date)],
+    ):
+        per_debtor[debtor_id] = n
+    return per_debtor
+
+
+def _too_late_task(*, case_id: int, lim: date, run_date: date) -> Task:
+    """No letter can reach the debtor before the bar: a person interrupts another way or not."""
+    task_key = f"task:{case_id}:limitation_late:{lim.isoformat()}"
+    return Task(
+        case_id=case_id, kind="limitation_late", created_on=run_date, key=task_key,
+        text=f"Preskription {lim.isoformat()}: för sent för ett brev att nå fram — "
+        "avbryt på annat sätt (erkännande, ansökan) eller låt fordran preskriberas",
+    )
 
 
 def _surveillance_letter(
@@ -649,21 +700,8 @@ def _score_facts(
         paid[case_id] += int(amount)
         if int(amount) > 0:
             payments[case_id].append(date.fromisoformat(day[:10]))
-    events: dict[int, set[str]] = defaultdict(set)
-    for case_id, kind in query_in(
-        "SELECT DISTINCT case_id, kind FROM claims_caseevent WHERE case_id IN ({in}) AND "
-        "(kind LIKE '%%no_assets%%' OR kind IN ('judgment', 'disputed', 'kfm_applied'))",
-        values=case_ids,
-    ):
-        events[case_id].add("no_assets" if "no_assets" in kind else kind)
-    previous: dict[int, int] = {}
-    for case_id, value, _day in query_in(
-        "SELECT case_id, value, CAST(scored_on AS TEXT) FROM surveillance_score "
-        "WHERE case_id IN ({in}) AND scored_on < %s ORDER BY scored_on, id",
-        values=case_ids,
-        after=[adapt(run_date)],
-    ):
-        previous[case_id] = value  # ordered: the last one wins
+    events = _known_events(case_ids)
+    previous = _previous_scores(case_ids, run_date=run_date)
     facts = {}
     for case_id in case_ids:
         dtype, protected, deceased, relief, opened = base[case_id]
@@ -681,6 +719,31 @@ def _score_facts(
             protected_identity=protected,
         )
     return facts, creditor_of, national_id, previous
+
+
+def _known_events(case_ids: list[int]) -> dict[int, set[str]]:
+    """The events the scorer weighs, per case (any kind of no_assets counts as one)."""
+    events: dict[int, set[str]] = defaultdict(set)
+    for case_id, kind in query_in(
+        "SELECT DISTINCT case_id, kind FROM claims_caseevent WHERE case_id IN ({in}) AND "
+        "(kind LIKE '%%no_assets%%' OR kind IN ('judgment', 'disputed', 'kfm_applied'))",
+        values=case_ids,
+    ):
+        events[case_id].add("no_assets" if "no_assets" in kind else kind)
+    return events
+
+
+def _previous_scores(case_ids: list[int], *, run_date: date) -> dict[int, int]:
+    """Each case's latest score before ``run_date``."""
+    previous: dict[int, int] = {}
+    for case_id, value, _day in query_in(
+        "SELECT case_id, value, CAST(scored_on AS TEXT) FROM surveillance_score "
+        "WHERE case_id IN ({in}) AND scored_on < %s ORDER BY scored_on, id",
+        values=case_ids,
+        after=[adapt(run_date)],
+    ):
+        previous[case_id] = value  # ordered: the last one wins
+    return previous
 
 
 def surveillance_start(*, case: Case, day: date, now: datetime, actor: str) -> dict[str, Any]:

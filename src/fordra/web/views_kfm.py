@@ -15,16 +15,11 @@ from django.views.decorators.http import require_POST
 from fordra.claims.models import Case
 from fordra.claims.selectors import case_get
 from fordra.core.errors import ApplicationError, NotFound
+from fordra.kfm.application import kfm_apply
+from fordra.kfm.bankruptcy import kfm_bankruptcy_warning
+from fordra.kfm.decision import kfm_return, kfm_surveillance
+from fordra.kfm.outcomes import OUTCOME_LABELS, OUTCOMES, kfm_record
 from fordra.kfm.selectors import kfm_awaiting
-from fordra.kfm.services import (
-    OUTCOME_LABELS,
-    OUTCOMES,
-    kfm_apply,
-    kfm_bankruptcy_warning,
-    kfm_record,
-    kfm_return,
-    kfm_surveillance,
-)
 from fordra.web.dates import posted_date
 from fordra.web.views import staff_required
 
