@@ -579,7 +579,7 @@ class _RowValidator:
         currency = currency_text.upper() or _DEFAULT_CURRENCY
         if currency != _DEFAULT_CURRENCY:
             errors.append(LineError(line, "currency", "only SEK is accepted"))
-        country = _country(country_text, line, errors)
+        country = _country(country_text, line, errors) if country_text else _DEFAULT_COUNTRY
         postal_code = self._postal_code(postal_text, country, line, errors) if postal_text else None
         if email and not _valid_email(email):
             errors.append(LineError(line, "email", "not an e-mail address"))
