@@ -279,26 +279,7 @@ def compute_interest(
         capital = _capital_on(start, initial_ore=capital_ore, changes=changes)
         if capital == 0:
             continue
-        if agreed_rate_percent is not None:
-            rate, reference, provisional = agreed_rate_percent, None, False
-        else:
-            reference, provisional = rates.rate_on(start)
-            rate = max(reference + STATUTORY_MARGIN, _ZERO)
-        days = (end - start).days + 1
-        amount, amount_ore = _period_amount(capital_ore=capital, rate=rate, days=days)
-        periods.append(
-            InterestPeriod(
-                start=start,
-                end=end,
-                days=days,
-                capital_ore=capital,
-                rate_percent=rate,
-                reference_rate_percent=reference,
-                amount=amount,
-                amount_ore=amount_ore,
-                provisional=provisional,
-            )
-        )
+        periods.append(_period(start, end, capital, agreed_rate_percent, rates))
     return InterestResult(
         amount_ore=sum(period.amount_ore for period in periods),
         periods=tuple(periods),
@@ -306,6 +287,34 @@ def compute_interest(
         rule=rule,
         version=rates.version,
         provisional=any(period.provisional for period in periods),
+    )
+
+
+def _period(
+    start: date,
+    end: date,
+    capital: int,
+    agreed_rate_percent: Decimal | None,
+    rates: ReferenceRateTable,
+) -> InterestPeriod:
+    """The interest on ``capital`` from ``start`` to ``end``, both included, at one rate."""
+    if agreed_rate_percent is not None:
+        rate, reference, provisional = agreed_rate_percent, None, False
+    else:
+        reference, provisional = rates.rate_on(start)
+        rate = max(reference + STATUTORY_MARGIN, _ZERO)
+    days = (end - start).days + 1
+    amount, amount_ore = _period_amount(capital_ore=capital, rate=rate, days=days)
+    return InterestPeriod(
+        start=start,
+        end=end,
+        days=days,
+        capital_ore=capital,
+        rate_percent=rate,
+        reference_rate_percent=reference,
+        amount=amount,
+        amount_ore=amount_ore,
+        provisional=provisional,
     )
 
 

@@ -472,26 +472,9 @@ def decide(*, case: CaseSnapshot, ladder: Ladder, today: date, fees: FeeSchedule
             rule=_rule(ladder, next_step),
         )
 
-    if case.state in CLOSED_STATES:
-        return stop("closed")
-    if case.balance_ore <= 0:
-        return stop("paid")
-    if case.limitation_date is not None and today >= case.limitation_date:
-        return stop("time-barred")
-    if case.state in STAGE_STATES:
-        return stop(f"stage {case.state}")
-    if case.foreign_partner:
-        return stop("foreign partner")
-    if case.disputed:
-        return stop("disputed")
-    if case.paused_until is not None and case.paused_until >= today:
-        return stop(f"paused until {case.paused_until.isoformat()}")
-    if case.plan_active:
-        return stop("plan in force")
-    if case.debt_relief:
-        return stop("skuldsanering")
-    if case.deceased:
-        return stop("dödsbo")
+    held = _held_reason(case, today)
+    if held is not None:
+        return stop(held)
     open_claims = [claim for claim in case.claims if claim.capital_ore > 0]
     if not any(is_overdue(claim.due_date, on=today) for claim in open_claims):
         return stop("not due")
@@ -529,6 +512,30 @@ def decide(*, case: CaseSnapshot, ladder: Ladder, today: date, fees: FeeSchedule
 
 
 # --- decide helpers ------------------------------------------------------------------------
+
+def _held_reason(case: CaseSnapshot, today: date) -> str | None:
+    """Why the case takes no step today whatever its ladder says (the case-level guards)."""
+    if case.state in CLOSED_STATES:
+        return "closed"
+    if case.balance_ore <= 0:
+        return "paid"
+    if case.limitation_date is not None and today >= case.limitation_date:
+        return "time-barred"
+    if case.state in STAGE_STATES:
+        return f"stage {case.state}"
+    if case.foreign_partner:
+        return "foreign partner"
+    if case.disputed:
+        return "disputed"
+    if case.paused_until is not None and case.paused_until >= today:
+        return f"paused until {case.paused_until.isoformat()}"
+    if case.plan_active:
+        return "plan in force"
+    if case.debt_relief:
+        return "skuldsanering"
+    if case.deceased:
+        return "dödsbo"
+    return None
 
 
 def ladder_for_debtor(ladder: Ladder, debtor_type: str) -> Ladder:

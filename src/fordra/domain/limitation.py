@@ -298,25 +298,9 @@ def limitation_status(
         litigation_costs=litigation_costs,
     )
 
-    started_on = origin
-    time_barred_on = add_years(origin, years)
-    effective: list[Interruption] = []
-    before_origin: list[Interruption] = []
-    after_bar: list[Interruption] = []
-    ordered = sorted(
-        interruptions, key=lambda i: i.effective_on(receipt_bank_days=receipt_bank_days)
+    started_on, time_barred_on, effective, before_origin, after_bar = _interrupt(
+        origin, years, interruptions, receipt_bank_days=receipt_bank_days
     )
-    for interruption in ordered:
-        effective_on = interruption.effective_on(receipt_bank_days=receipt_bank_days)
-        if effective_on < origin:
-            before_origin.append(interruption)
-        elif effective_on >= time_barred_on:
-            after_bar.append(interruption)
-        else:
-            effective.append(interruption)
-            started_on = effective_on
-            time_barred_on = add_years(effective_on, years)
-
     last_demand_send_on = add_bank_days(
         _bank_day_on_or_before(time_barred_on - _ONE_DAY), -receipt_bank_days
     )
@@ -350,6 +334,32 @@ def limitation_status(
         next_interruption_due=next_due,
         explanation=explanation,
     )
+
+
+def _interrupt(
+    origin: date, years: int, interruptions: Sequence[Interruption], *, receipt_bank_days: int
+) -> tuple[date, date, list[Interruption], list[Interruption], list[Interruption]]:
+    """The period after every interruption (6 §): its start, its bar, and the interruptions
+    that restarted it, those before ``origin`` and those after the bar (both ignored)."""
+    started_on = origin
+    time_barred_on = add_years(origin, years)
+    effective: list[Interruption] = []
+    before_origin: list[Interruption] = []
+    after_bar: list[Interruption] = []
+    ordered = sorted(
+        interruptions, key=lambda i: i.effective_on(receipt_bank_days=receipt_bank_days)
+    )
+    for interruption in ordered:
+        effective_on = interruption.effective_on(receipt_bank_days=receipt_bank_days)
+        if effective_on < origin:
+            before_origin.append(interruption)
+        elif effective_on >= time_barred_on:
+            after_bar.append(interruption)
+        else:
+            effective.append(interruption)
+            started_on = effective_on
+            time_barred_on = add_years(effective_on, years)
+    return started_on, time_barred_on, effective, before_origin, after_bar
 
 
 def is_time_barred_at_handover(

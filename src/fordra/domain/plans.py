@@ -287,11 +287,7 @@ def propose_plan(
     debtor); without it ``fees.plan_fee`` decides from ``fee_already_charged``. ``first_number``: the number of the first installment (a later plan
     on the same case continues after the earlier plans' numbers, so OCR references never repeat).
     """
-    if first_number < 1 or first_number + installments - 1 >= INSTALLMENT_OCR_FACTOR:
-        raise ValueError(
-            f"installments {first_number}–{first_number + installments - 1}: a case can have "
-            f"at most {INSTALLMENT_OCR_FACTOR - 1} installments over all its plans"
-        )
+    _check_numbers(first_number=first_number, installments=installments)
     _check_input(
         case_number=case_number,
         capital_ore=capital_ore,
@@ -301,10 +297,7 @@ def propose_plan(
         first_due=first_due,
         today=today,
     )
-    if fee is None:
-        fee = plan_fee(on=today, already_charged=fee_already_charged, schedule=schedule)
-    elif fee.kind is not FeeKind.PLAN:
-        raise ValueError(f"the plan fee must be of kind plan, not {fee.kind}")
+    fee = _decided_fee(fee, today=today, already_charged=fee_already_charged, schedule=schedule)
     start = _Balance(
         capital_ore=capital_ore, interest_ore=interest_ore, costs_ore=costs_ore + fee.amount_ore
     )
@@ -315,34 +308,10 @@ def propose_plan(
         rates=rates,
         agreed_rate_percent=agreed_rate_percent,
     )
-    regular_ore = simulation.regular_installment()
-    parts = simulation.run(regular_ore)
-    if parts[-1].amount_ore <= 0:
-        raise ValueError(
-            f"a debt of {format_amount(start.total_ore)} cannot be split into {installments} "
-            "installments: the equal ones would pay it all before the last"
-        )
-    forecast = simulation.forecast(parts)
+    parts, forecast = _split(simulation, installments=installments)
     interest_forecast_ore = sum(part.accrued_ore for part in parts)
-    assert forecast.amount_ore == interest_forecast_ore, "the forecast must match the schedule"
-
-    plan = tuple(
-        Installment(
-            number=number,
-            due_date=part.due_date,
-            amount_ore=part.amount_ore,
-            capital_ore=part.capital_ore,
-            interest_ore=part.interest_ore,
-            costs_ore=part.costs_ore,
-            ocr=installment_ocr(case_number=case_number, number=number),
-        )
-        for number, part in enumerate(parts, start=first_number)
-    )
-    total_ore = sum(item.amount_ore for item in plan)
-    assert total_ore == start.total_ore + interest_forecast_ore
-    assert sum(item.capital_ore for item in plan) == capital_ore
-    assert sum(item.costs_ore for item in plan) == start.costs_ore
-    assert sum(item.interest_ore for item in plan) == interest_ore + interest_forecast_ore
+    plan = _installments(parts, case_number=case_number, first_number=first_number)
+    total_ore = _checked_total(plan, start=start, forecast_ore=interest_forecast_ore)
 
     reasons = _reasons(rules=rules, plan=plan, debt_ore=start.total_ore)
     return PlanProposal(
@@ -365,6 +334,67 @@ def propose_plan(
     )
 
 
+def _decided_fee(
+    fee: FeeOutcome | None, *, today: date, already_charged: bool, schedule: FeeSchedule
+) -> FeeOutcome:
+    if fee is None:
+        return plan_fee(on=today, already_charged=already_charged, schedule=schedule)
+    if fee.kind is not FeeKind.PLAN:
+        raise ValueError(f"the plan fee must be of kind plan, not {fee.kind}")
+    return fee
+
+
+def _checked_total(plan: Sequence[Installment], *, start: _Balance, forecast_ore: int) -> int:
+    """What the plan pays in all: the debt at the start and the forecast interest, to the öre."""
+    total_ore = sum(item.amount_ore for item in plan)
+    assert total_ore == start.total_ore + forecast_ore
+    assert sum(item.capital_ore for item in plan) == start.capital_ore
+    assert sum(item.costs_ore for item in plan) == start.costs_ore
+    assert sum(item.interest_ore for item in plan) == start.interest_ore + forecast_ore
+    return total_ore
+
+
+def _check_numbers(*, first_number: int, installments: int) -> None:
+    """Installment numbers go into the OCR reference: they must fit its digits."""
+    if first_number < 1 or first_number + installments - 1 >= INSTALLMENT_OCR_FACTOR:
+        raise ValueError(
+            f"installments {first_number}–{first_number + installments - 1}: a case can have "
+            f"at most {INSTALLMENT_OCR_FACTOR - 1} installments over all its plans"
+        )
+
+
+def _split(simulation: _Simulation, *, installments: int) -> tuple[list[_Part], InterestResult]:
+    """Equal installments and a last one for the rest, with the interest they forecast."""
+    parts = simulation.run(simulation.regular_installment())
+    if parts[-1].amount_ore <= 0:
+        raise ValueError(
+            f"a debt of {format_amount(simulation.start.total_ore)} cannot be split into "
+            f"{installments} installments: the equal ones would pay it all before the last"
+        )
+    forecast = simulation.forecast(parts)
+    interest_forecast_ore = sum(part.accrued_ore for part in parts)
+    assert forecast.amount_ore == interest_forecast_ore, "the forecast must match the schedule"
+    return parts, forecast
+
+
+def _installments(
+    parts: Sequence[_Part], *, case_number: int, first_number: int
+) -> tuple[Installment, ...]:
+    """The parts numbered from ``first_number``, each with its OCR reference."""
+    return tuple(
+        Installment(
+            number=number,
+            due_date=part.due_date,
+            amount_ore=part.amount_ore,
+            capital_ore=part.capital_ore,
+            interest_ore=part.interest_ore,
+            costs_ore=part.costs_ore,
+            ocr=installment_ocr(case_number=case_number, number=number),
+        )
+        for number, part in enumerate(parts, start=first_number)
+    )
+
+
 def plan_status(
     *,
     schedule: Sequence[Installment],
@@ -379,15 +409,7 @@ def plan_status(
     completes the plan even if less than the schedule's total was paid (early payoff saves
     the interest the schedule forecast).
     """
-    if not schedule:
-        raise ValueError("a plan has at least one installment")
-    if paid_ore < 0:
-        raise ValueError("paid_ore must not be negative")
-    if grace_days < 0:
-        raise ValueError("grace_days must not be negative")
-    for earlier, later in pairwise(schedule):
-        if later.due_date <= earlier.due_date:
-            raise ValueError("the schedule's due dates must increase")
+    _check_status_input(schedule=schedule, paid_ore=paid_ore, grace_days=grace_days)
 
     total_ore = sum(item.amount_ore for item in schedule)
     if paid_ore >= total_ore or (balance_ore is not None and balance_ore <= 0):
@@ -399,22 +421,7 @@ def plan_status(
             explanation="Avbetalningsplanen är slutbetald.",
         )
 
-    cumulative_ore = 0
-    next_due: Installment | None = None
-    next_left_ore = 0
-    missed: list[Installment] = []
-    overdue_ore = 0
-    for item in schedule:
-        cumulative_ore += item.amount_ore
-        if paid_ore >= cumulative_ore:
-            continue
-        left_ore = min(item.amount_ore, cumulative_ore - paid_ore)
-        if next_due is None:
-            next_due, next_left_ore = item, left_ore
-        if item.due_date < today:
-            missed.append(item)
-            overdue_ore += left_ore
-    assert next_due is not None  # paid_ore < total_ore
+    next_due, next_left_ore, missed, overdue_ore = _unpaid(schedule, paid_ore=paid_ore, today=today)
 
     broken = [item for item in missed if (today - item.due_date).days > grace_days]
     if broken:
@@ -447,6 +454,47 @@ def plan_status(
         overdue_ore=overdue_ore,
         explanation=explanation,
     )
+
+
+def _check_status_input(
+    *, schedule: Sequence[Installment], paid_ore: int, grace_days: int
+) -> None:
+    if not schedule:
+        raise ValueError("a plan has at least one installment")
+    if paid_ore < 0:
+        raise ValueError("paid_ore must not be negative")
+    if grace_days < 0:
+        raise ValueError("grace_days must not be negative")
+    for earlier, later in pairwise(schedule):
+        if later.due_date <= earlier.due_date:
+            raise ValueError("the schedule's due dates must increase")
+
+
+def _unpaid(
+    schedule: Sequence[Installment], *, paid_ore: int, today: date
+) -> tuple[Installment, int, list[Installment], int]:
+    """Payments fill the installments in order: the first one not filled and what it lacks,
+    the ones due before ``today`` not filled, and what they lack together.
+
+    Only for ``paid_ore`` less than the schedule's total.
+    """
+    cumulative_ore = 0
+    next_due: Installment | None = None
+    next_left_ore = 0
+    missed: list[Installment] = []
+    overdue_ore = 0
+    for item in schedule:
+        cumulative_ore += item.amount_ore
+        if paid_ore >= cumulative_ore:
+            continue
+        left_ore = min(item.amount_ore, cumulative_ore - paid_ore)
+        if next_due is None:
+            next_due, next_left_ore = item, left_ore
+        if item.due_date < today:
+            missed.append(item)
+            overdue_ore += left_ore
+    assert next_due is not None  # paid_ore < total_ore
+    return next_due, next_left_ore, missed, overdue_ore
 
 
 # --- the simulation ------------------------------------------------------------------------------

@@ -465,12 +465,7 @@ class _Parser:
             if tk not in _LAYOUTS:
                 if header is None:
                     raise BgmaxError(f"line {number}: the file must start with a TK01 record")
-                # Read past, reported: the payments around it still count (DOMAIN.md §14).
-                self.unknown.append(_unknown(line, number))
-                if len(self.unknown) > UNKNOWN_RECORDS_MAX:
-                    raise BgmaxError(
-                        f"line {number}: more than {UNKNOWN_RECORDS_MAX} records of unknown type"
-                    )
+                self._unknown_record(line, number)
                 continue
             flag = ""
             if "\t" in line:
@@ -516,6 +511,14 @@ class _Parser:
             sha256=self.sha256,
             unknown_records=tuple(self.unknown),
         )
+
+    def _unknown_record(self, line: str, number: int) -> None:
+        """Read past, reported: the payments around it still count (DOMAIN.md §14)."""
+        self.unknown.append(_unknown(line, number))
+        if len(self.unknown) > UNKNOWN_RECORDS_MAX:
+            raise BgmaxError(
+                f"line {number}: more than {UNKNOWN_RECORDS_MAX} records of unknown type"
+            )
 
     # -- records ---------------------------------------------------------------------------
 

@@ -297,7 +297,8 @@ def _check_lines(
     line_done = reader.line_num
     # Bound once: this loop runs once per line of files of millions of lines.
     validate, claimed = validator.validate, first_line_of.setdefault
-    append_row, rows_max, errors_max, field_chars_max = rows.append, MAX_ROWS, MAX_ERRORS, MAX_FIELD_CHARS
+    append_row, rows_max, errors_max = rows.append, MAX_ROWS, MAX_ERRORS
+    field_chars_max = MAX_FIELD_CHARS
     while True:
         line = line_done + 1
         try:
@@ -317,18 +318,10 @@ def _check_lines(
             errors.extend(validator.control_characters(record, line))
             continue
         if records > rows_max:
-            errors.append(
-                LineError(line, FILE_COLUMN, f"more than {MAX_ROWS} claims; split the file")
-            )
+            errors.append(_file_error(line, f"more than {MAX_ROWS} claims; split the file"))
             break
         if len(record) != width and not _fits(record, width):
-            errors.append(
-                LineError(
-                    line,
-                    FIELDS_COLUMN,
-                    f"expected {width} fields as in the header, found {len(record)}",
-                )
-            )
+            errors.append(_wrong_width(line, width, len(record)))
         else:
             # No field can be too long when the whole line is not: most lines skip that check.
             result = validate(record, line, len(joined) > field_chars_max)
@@ -349,13 +342,20 @@ def _check_lines(
                     if first != line:
                         errors.append(_duplicate(line, first))
         if len(errors) > errors_max:
-            errors.append(
-                LineError(line, FILE_COLUMN, f"more than {MAX_ERRORS} errors; checking stopped")
-            )
+            errors.append(_file_error(line, f"more than {MAX_ERRORS} errors; checking stopped"))
             break
     if records == 0 and not errors:
         errors.append(LineError(1, FILE_COLUMN, "the file has no claims"))
     return rows, errors
+
+
+def _file_error(line: int, message: str) -> LineError:
+    return LineError(line, FILE_COLUMN, message)
+
+
+def _wrong_width(line: int, width: int, found: int) -> LineError:
+    message = f"expected {width} fields as in the header, found {found}"
+    return LineError(line, FIELDS_COLUMN, message)
 
 
 def _duplicate(line: int, first: int) -> LineError:
@@ -500,6 +500,8 @@ def _valid_email(text: str) -> bool:
 _NO_COLUMNS: Final[frozenset[str]] = frozenset()
 _ORGANISATION: Final = PartyKind.ORGANISATION
 _DATE_MESSAGE: Final = "not a valid date (expected YYYY-MM-DD)"
+_LIMITATION: Final = "limitation_interrupted_on"
+_REQUIRED_COUNT: Final = len(REQUIRED_COLUMNS)  # they come first in the getter's order
 
 
 class _RowValidator:
@@ -541,234 +543,53 @@ class _RowValidator:
         """A ClaimRow, or the line's errors and its (creditor_orgnr, invoice_number) if valid.
 
         ``record`` has at least the header's number of fields; it is modified. ``long`` False
-        promises that no field is longer than MAX_FIELD_CHARS.
+        promises that no field is longer than MAX_FIELD_CHARS. One step per column, called for
+        a value that is not empty; each appends at most one error, on its own column.
         """
         errors: list[LineError] = []
         too_long: frozenset[str] | set[str] = _NO_COLUMNS
         if long and max(map(len, record)) > MAX_FIELD_CHARS:
             too_long = self._blank_too_long(record, line, errors)
         record.append("")
+        texts = tuple(map(str.strip, self.getter(record)))
+        if not all(texts[:_REQUIRED_COUNT]):
+            _report_empty_required(texts, line, too_long, errors)
         (
-            orgnr_text,
-            number,
-            invoice_date_text,
-            due_date_text,
-            amount_text,
-            debtor_id_text,
-            name,
-            address,
-            postal_text,
-            city,
-            currency_text,
-            debtor_type_text,
-            country_text,
-            email,
-            phone,
-            description,
-            reminder_text,
-            rate_text,
-            kind_text,
-            limitation_text,
-        ) = map(str.strip, self.getter(record))
+            orgnr_text, number, invoice_date_text, due_date_text, amount_text, debtor_id_text,
+            name, address, postal_text, city,
+            currency_text, debtor_type_text, country_text, email, phone, description,
+            reminder_text, rate_text, kind_text, limitation_text,
+        ) = texts  # fmt: skip
 
-        if not (
-            orgnr_text
-            and number
-            and invoice_date_text
-            and due_date_text
-            and amount_text
-            and debtor_id_text
-            and name
-            and address
-            and postal_text
-            and city
-        ):
-            for column, value in zip(
-                REQUIRED_COLUMNS,
-                (
-                    orgnr_text,
-                    number,
-                    invoice_date_text,
-                    due_date_text,
-                    amount_text,
-                    debtor_id_text,
-                    name,
-                    address,
-                    postal_text,
-                    city,
-                ),
-                strict=True,
-            ):
-                if not value and column not in too_long:
-                    errors.append(LineError(line, column, "required value is empty"))
-
-        creditor_orgnr: str | None = None
-        if orgnr_text:
-            orgnrs = self.orgnrs
-            parsed_orgnr = orgnrs.get(orgnr_text)
-            if parsed_orgnr is None:
-                parsed_orgnr = _remember(orgnrs, orgnr_text, parse_orgnr)
-            if isinstance(parsed_orgnr, _Invalid):
-                errors.append(
-                    LineError(
-                        line,
-                        "creditor_orgnr",
-                        f"not a valid organisationsnummer ({parsed_orgnr.reason})",
-                    )
-                )
-            else:
-                creditor_orgnr = parsed_orgnr
-
-        dates = self.dates
-        invoice_date: date | None = None
-        if invoice_date_text:
-            parsed_date = dates.get(invoice_date_text)
-            if parsed_date is None:
-                parsed_date = _remember(dates, invoice_date_text, _parse_date)
-            if isinstance(parsed_date, _Invalid):
-                errors.append(LineError(line, "invoice_date", _DATE_MESSAGE))
-            elif parsed_date > self.today:
-                errors.append(LineError(line, "invoice_date", "in the future"))
-            else:
-                invoice_date = parsed_date
-        due_date: date | None = None
-        if due_date_text:
-            parsed_date = dates.get(due_date_text)
-            if parsed_date is None:
-                parsed_date = _remember(dates, due_date_text, _parse_date)
-            if isinstance(parsed_date, _Invalid):
-                errors.append(LineError(line, "due_date", _DATE_MESSAGE))
-            else:
-                due_date = parsed_date
-                if invoice_date is not None and due_date < invoice_date:
-                    errors.append(LineError(line, "due_date", "before invoice_date"))
-
+        creditor_orgnr = self._creditor_orgnr(orgnr_text, line, errors) if orgnr_text else None
+        invoice_date = (
+            self._date(invoice_date_text, "invoice_date", line, errors, future="in the future")
+            if invoice_date_text
+            else None
+        )
+        due_date = (
+            self._due_date(due_date_text, invoice_date, line, errors) if due_date_text else None
+        )
         kind = _KINDS.get(kind_text) or _KINDS.get(kind_text.lower())
         if kind is None:
             errors.append(LineError(line, "kind", "must be invoice or credit_note"))
-
-        amount_ore: int | None = None
-        if amount_text:
-            amounts = self.amounts
-            parsed_amount = amounts.get(amount_text)
-            if parsed_amount is None:
-                parsed_amount = _remember(amounts, amount_text, _parse_amount)
-            if isinstance(parsed_amount, _Invalid):
-                errors.append(
-                    LineError(line, "amount", f"not an amount in kronor ({parsed_amount.reason})")
-                )
-            elif parsed_amount == 0:
-                errors.append(LineError(line, "amount", "must not be zero"))
-            elif abs(parsed_amount) > MAX_AMOUNT_ORE:
-                errors.append(
-                    LineError(line, "amount", f"larger than {MAX_AMOUNT_ORE // 100} kronor")
-                )
-            elif parsed_amount < 0 and kind == "invoice":
-                errors.append(
-                    LineError(line, "amount", "negative on an invoice (use kind credit_note)")
-                )
-            else:
-                # Credit notes are stored negative whichever sign the creditor's system wrote.
-                amount_ore = -abs(parsed_amount) if kind == "credit_note" else parsed_amount
-
-        debtor: PartyId | None = None
-        if debtor_id_text:
-            parties = self.parties
-            parsed_debtor = parties.get(debtor_id_text)
-            if parsed_debtor is None:
-                parsed_debtor = _remember(parties, debtor_id_text, self.parse_party)
-            if isinstance(parsed_debtor, _Invalid):
-                errors.append(
-                    LineError(
-                        line,
-                        "debtor_id",
-                        "not a valid personnummer, samordningsnummer or organisationsnummer "
-                        f"({parsed_debtor.reason})",
-                    )
-                )
-            else:
-                debtor = parsed_debtor
-
-        debtor_type: DebtorTypeName | None = None
-        if debtor_type_text:
-            debtor_type = _DEBTOR_TYPES.get(debtor_type_text.lower())
-            if debtor_type is None:
-                errors.append(LineError(line, "debtor_type", "must be person or company"))
-            elif debtor_type == "person" and debtor is not None and debtor.kind is _ORGANISATION:
-                errors.append(
-                    LineError(
-                        line, "debtor_type", "person, but debtor_id is an organisationsnummer"
-                    )
-                )
-        elif debtor is not None:
-            debtor_type = "company" if debtor.kind is _ORGANISATION else "person"
-
+        amount_ore = self._amount(amount_text, kind, line, errors) if amount_text else None
+        debtor = self._debtor(debtor_id_text, line, errors) if debtor_id_text else None
+        debtor_type = _debtor_type(debtor_type_text, debtor, line, errors)
         currency = currency_text.upper() or _DEFAULT_CURRENCY
         if currency != _DEFAULT_CURRENCY:
             errors.append(LineError(line, "currency", "only SEK is accepted"))
-
-        country: str | None = country_text.upper() or _DEFAULT_COUNTRY
-        if country != _DEFAULT_COUNTRY and not (
-            len(country_text) == 2 and country_text.isascii() and country_text.isalpha()
-        ):
-            errors.append(LineError(line, "country", "not a two-letter country code (ISO 3166-1)"))
-            country = None
-
-        postal_code: str | None = None
-        if postal_text:
-            if country == _DEFAULT_COUNTRY:
-                postal_codes = self.postal_codes
-                parsed_postal = postal_codes.get(postal_text)
-                if parsed_postal is None:
-                    parsed_postal = _remember(postal_codes, postal_text, normalise_postal_code)
-                if isinstance(parsed_postal, _Invalid):
-                    errors.append(
-                        LineError(
-                            line,
-                            "postal_code",
-                            f"not a Swedish postal code ({parsed_postal.reason})",
-                        )
-                    )
-                else:
-                    postal_code = parsed_postal
-            elif country is not None:
-                postal_code = postal_text
-
+        country = _country(country_text, line, errors) if country_text else _DEFAULT_COUNTRY
+        postal_code = self._postal_code(postal_text, country, line, errors) if postal_text else None
         if email and not _valid_email(email):
             errors.append(LineError(line, "email", "not an e-mail address"))
-
-        reminder_fee_agreed: bool | None = None
-        if reminder_text:
-            reminder_fee_agreed = _YES_NO.get(reminder_text.lower())
-            if reminder_fee_agreed is None:
-                errors.append(LineError(line, "reminder_fee_agreed", "must be yes or no"))
-
-        interest_rate: Decimal | None = None
-        if rate_text:
-            rates = self.rates
-            parsed_rate = rates.get(rate_text)
-            if parsed_rate is None:
-                parsed_rate = _remember(rates, rate_text, _parse_rate)
-            if isinstance(parsed_rate, _Invalid):
-                errors.append(LineError(line, "interest_rate", "not a number (e.g. 8,5)"))
-            elif not 0 <= parsed_rate <= INTEREST_RATE_MAX_PERCENT:
-                errors.append(
-                    LineError(line, "interest_rate", "must be between 0 and 100 (percent a year)")
-                )
-            else:
-                interest_rate = parsed_rate
-
-        limitation_interrupted_on: date | None = None
-        if limitation_text:
-            parsed_date = dates.get(limitation_text)
-            if parsed_date is None:
-                parsed_date = _remember(dates, limitation_text, _parse_date)
-            if isinstance(parsed_date, _Invalid):
-                errors.append(LineError(line, "limitation_interrupted_on", _DATE_MESSAGE))
-            elif parsed_date > self.today:
-                errors.append(LineError(line, "limitation_interrupted_on", "after today"))
-            else:
-                limitation_interrupted_on = parsed_date
+        reminder_fee_agreed = _yes_no(reminder_text, line, errors) if reminder_text else None
+        interest_rate = self._interest_rate(rate_text, line, errors) if rate_text else None
+        limitation_interrupted_on = (
+            self._date(limitation_text, _LIMITATION, line, errors, future="after today")
+            if limitation_text
+            else None
+        )
 
         if errors:
             # In the order of the file's columns, as the creditor sees them in a spreadsheet.
@@ -782,28 +603,111 @@ class _RowValidator:
         # Positional, in field order (keywords cost 4 µs a row for 21 fields; tests compare
         # whole rows built with keywords, so a mix-up cannot pass unseen).
         return ClaimRow(
-            line,
-            creditor_orgnr,
-            number,
-            invoice_date,
-            due_date,
-            amount_ore,
-            kind,
-            debtor,
-            debtor_type,
-            name,
-            address,
-            postal_code,
-            city,
-            country,
-            email,
-            phone,
-            description,
-            currency,
-            reminder_fee_agreed,
-            interest_rate,
-            limitation_interrupted_on,
-        )
+            line, creditor_orgnr, number, invoice_date, due_date, amount_ore, kind, debtor,
+            debtor_type, name, address, postal_code, city, country, email, phone, description,
+            currency, reminder_fee_agreed, interest_rate, limitation_interrupted_on,
+        )  # fmt: skip
+
+    # The steps of validate(), one per column (two for the columns another one's value decides).
+
+    def _creditor_orgnr(self, text: str, line: int, errors: list[LineError]) -> str | None:
+        orgnr = self.orgnrs.get(text)
+        if orgnr is None:
+            orgnr = _remember(self.orgnrs, text, parse_orgnr)
+        if isinstance(orgnr, _Invalid):
+            message = f"not a valid organisationsnummer ({orgnr.reason})"
+            errors.append(LineError(line, "creditor_orgnr", message))
+            return None
+        return orgnr
+
+    def _date(
+        self, text: str, column: str, line: int, errors: list[LineError], *, future: str
+    ) -> date | None:
+        """A date not after today; ``future`` is the message when it is."""
+        parsed = self.dates.get(text)
+        if parsed is None:
+            parsed = _remember(self.dates, text, _parse_date)
+        if isinstance(parsed, _Invalid):
+            errors.append(LineError(line, column, _DATE_MESSAGE))
+            return None
+        if parsed > self.today:
+            errors.append(LineError(line, column, future))
+            return None
+        return parsed
+
+    def _due_date(
+        self, text: str, invoice_date: date | None, line: int, errors: list[LineError]
+    ) -> date | None:
+        parsed = self.dates.get(text)
+        if parsed is None:
+            parsed = _remember(self.dates, text, _parse_date)
+        if isinstance(parsed, _Invalid):
+            errors.append(LineError(line, "due_date", _DATE_MESSAGE))
+            return None
+        if invoice_date is not None and parsed < invoice_date:
+            errors.append(LineError(line, "due_date", "before invoice_date"))
+        return parsed
+
+    def _amount(
+        self, text: str, kind: ClaimKind | None, line: int, errors: list[LineError]
+    ) -> int | None:
+        amount = self.amounts.get(text)
+        if amount is None:
+            amount = _remember(self.amounts, text, _parse_amount)
+        if isinstance(amount, _Invalid):
+            message = f"not an amount in kronor ({amount.reason})"
+        elif amount == 0:
+            message = "must not be zero"
+        elif abs(amount) > MAX_AMOUNT_ORE:
+            message = f"larger than {MAX_AMOUNT_ORE // 100} kronor"
+        elif amount < 0 and kind == "invoice":
+            message = "negative on an invoice (use kind credit_note)"
+        else:
+            # Credit notes are stored negative whichever sign the creditor's system wrote.
+            return -abs(amount) if kind == "credit_note" else amount
+        errors.append(LineError(line, "amount", message))
+        return None
+
+    def _debtor(self, text: str, line: int, errors: list[LineError]) -> PartyId | None:
+        debtor = self.parties.get(text)
+        if debtor is None:
+            debtor = _remember(self.parties, text, self.parse_party)
+        if isinstance(debtor, _Invalid):
+            message = (
+                "not a valid personnummer, samordningsnummer or organisationsnummer "
+                f"({debtor.reason})"
+            )
+            errors.append(LineError(line, "debtor_id", message))
+            return None
+        return debtor
+
+    def _postal_code(
+        self, text: str, country: str | None, line: int, errors: list[LineError]
+    ) -> str | None:
+        """A Swedish postnummer normalised; another country's code as given."""
+        if country != _DEFAULT_COUNTRY:
+            return text if country is not None else None
+        postal_code = self.postal_codes.get(text)
+        if postal_code is None:
+            postal_code = _remember(self.postal_codes, text, normalise_postal_code)
+        if isinstance(postal_code, _Invalid):
+            message = f"not a Swedish postal code ({postal_code.reason})"
+            errors.append(LineError(line, "postal_code", message))
+            return None
+        return postal_code
+
+    def _interest_rate(self, text: str, line: int, errors: list[LineError]) -> Decimal | None:
+        rate = self.rates.get(text)
+        if rate is None:
+            rate = _remember(self.rates, text, _parse_rate)
+        if isinstance(rate, _Invalid):
+            errors.append(LineError(line, "interest_rate", "not a number (e.g. 8,5)"))
+            return None
+        if not 0 <= rate <= INTEREST_RATE_MAX_PERCENT:
+            message = "must be between 0 and 100 (percent a year)"
+            errors.append(LineError(line, "interest_rate", message))
+            return None
+        return rate
 
     def control_characters(self, record: Sequence[str], line: int) -> list[LineError]:
         """One error per value holding a control character, named by its column."""
@@ -827,3 +731,44 @@ class _RowValidator:
                 too_long.add(name)
                 record[pos] = ""
         return too_long
+
+
+def _report_empty_required(
+    texts: Sequence[str], line: int, too_long: frozenset[str] | set[str], errors: list[LineError]
+) -> None:
+    """An error for each required value left empty (one blanked as too long has its error)."""
+    for column, value in zip(REQUIRED_COLUMNS, texts[:_REQUIRED_COUNT], strict=True):
+        if not value and column not in too_long:
+            errors.append(LineError(line, column, "required value is empty"))
+
+
+def _debtor_type(
+    text: str, debtor: PartyId | None, line: int, errors: list[LineError]
+) -> DebtorTypeName | None:
+    """As written, or else from the debtor_id; a person with an organisationsnummer is wrong."""
+    if not text:
+        if debtor is None:
+            return None
+        return "company" if debtor.kind is _ORGANISATION else "person"
+    debtor_type = _DEBTOR_TYPES.get(text.lower())
+    if debtor_type is None:
+        errors.append(LineError(line, "debtor_type", "must be person or company"))
+    elif debtor_type == "person" and debtor is not None and debtor.kind is _ORGANISATION:
+        message = "person, but debtor_id is an organisationsnummer"
+        errors.append(LineError(line, "debtor_type", message))
+    return debtor_type
+
+
+def _country(text: str, line: int, errors: list[LineError]) -> str | None:
+    country = text.upper() or _DEFAULT_COUNTRY
+    if country != _DEFAULT_COUNTRY and not (len(text) == 2 and text.isascii() and text.isalpha()):
+        errors.append(LineError(line, "country", "not a two-letter country code (ISO 3166-1)"))
+        return None
+    return country
+
+
+def _yes_no(text: str, line: int, errors: list[LineError]) -> bool | None:
+    reminder_fee_agreed = _YES_NO.get(text.lower())
+    if reminder_fee_agreed is None:
+        errors.append(LineError(line, "reminder_fee_agreed", "must be yes or no"))
+    return reminder_fee_agreed

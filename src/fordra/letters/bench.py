@@ -74,18 +74,9 @@ def sample_letter(i: int) -> LetterContent:
     letter_date = SAMPLE_LETTER_DATE
     creditor_name, creditor_orgnr, creditor_address = _CREDITORS[i % len(_CREDITORS)]
     protected = i % 17 == 5
-    postal_code, city = _CITIES[i % len(_CITIES)]
-    debtor = LetterParty(
-        name=f"{_FIRST_NAMES[i % len(_FIRST_NAMES)]} {_LAST_NAMES[(i // 3) % len(_LAST_NAMES)]}",
-        identity=_TEST_PNR[i % len(_TEST_PNR)],
-        address_lines=() if protected else (
-            f"{_STREETS[i % len(_STREETS)]} {1 + i % 97}",
-            f"{postal_code} {city.upper()}",
-        ),
-    )
+    debtor = _sample_debtor(i, protected=protected)
     invoices: list[LetterInvoice] = []
     interest: list[LetterInterest] = []
-    fees: list[LetterFee] = []
     for n in range(1 + i % 3):
         invoice_date = letter_date - timedelta(days=70 + 9 * n + i % 11)
         due_date = invoice_date + timedelta(days=30)
@@ -116,19 +107,7 @@ def sample_letter(i: int) -> LetterContent:
                 provisional=False,
             )
         )
-    # One påminnelseavgift per reminder letter and one inkassoavgift per inkassokrav, each for
-    # every invoice the letter lists (DOMAIN.md §2), held by the oldest invoice.
-    numbers = tuple(invoice.invoice_number for invoice in invoices)
-    oldest = invoices[-1]  # the invoice dates go back with n
-    if kind == "reminder":
-        fees.append(LetterFee(FeeKind.REMINDER, 6000, _REMINDER_RULE, oldest.invoice_number,
-                              covers=numbers))
-    else:
-        fees.append(LetterFee(FeeKind.REMINDER, 6000, _REMINDER_RULE, oldest.invoice_number,
-                              charged_on=oldest.due_date + timedelta(days=8), covers=numbers))
-        fees.append(LetterFee(FeeKind.DEMAND, 18000, _DEMAND_RULE, oldest.invoice_number,
-                              charged_on=letter_date if kind == "demand"
-                              else letter_date - timedelta(14), covers=numbers))
+    fees = _sample_fees(kind, invoices, letter_date)
     capital_ore = sum(i.capital_ore for i in invoices)
     interest_ore = sum(line.amount_ore for line in interest)
     fees_ore = sum(fee.amount_ore for fee in fees)
@@ -158,6 +137,36 @@ def sample_letter(i: int) -> LetterContent:
         reminder_fee_agreed=True,
         protected_identity=protected,
     )
+
+
+def _sample_debtor(i: int, *, protected: bool) -> LetterParty:
+    postal_code, city = _CITIES[i % len(_CITIES)]
+    return LetterParty(
+        name=f"{_FIRST_NAMES[i % len(_FIRST_NAMES)]} {_LAST_NAMES[(i // 3) % len(_LAST_NAMES)]}",
+        identity=_TEST_PNR[i % len(_TEST_PNR)],
+        address_lines=() if protected else (
+            f"{_STREETS[i % len(_STREETS)]} {1 + i % 97}",
+            f"{postal_code} {city.upper()}",
+        ),
+    )
+
+
+def _sample_fees(kind: str, invoices: list[LetterInvoice], letter_date: date) -> list[LetterFee]:
+    """One påminnelseavgift per reminder letter and one inkassoavgift per inkassokrav, each for
+    every invoice the letter lists (DOMAIN.md §2), held by the oldest invoice."""
+    fees: list[LetterFee] = []
+    numbers = tuple(invoice.invoice_number for invoice in invoices)
+    oldest = invoices[-1]  # the invoice dates go back with n
+    if kind == "reminder":
+        fees.append(LetterFee(FeeKind.REMINDER, 6000, _REMINDER_RULE, oldest.invoice_number,
+                              covers=numbers))
+    else:
+        fees.append(LetterFee(FeeKind.REMINDER, 6000, _REMINDER_RULE, oldest.invoice_number,
+                              charged_on=oldest.due_date + timedelta(days=8), covers=numbers))
+        fees.append(LetterFee(FeeKind.DEMAND, 18000, _DEMAND_RULE, oldest.invoice_number,
+                              charged_on=letter_date if kind == "demand"
+                              else letter_date - timedelta(14), covers=numbers))
+    return fees
 
 
 _REMINDER_RULE: Final = "lag (1981:739) 2 § och 4 § andra stycket 1"

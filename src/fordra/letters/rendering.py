@@ -369,25 +369,8 @@ def _view(content: LetterContent) -> _View:
     interest_to = max((line.end for line in content.interest), default=content.letter_date)
     fees = _fee_rows(content, labels=labels, fee_names=fee_names)
     rules = list(dict.fromkeys(fee.rule for fee in content.fees if fee.rule.strip()))
-    summary: list[dict[str, Any]] = [
-        {"label": labels["summary_capital"], "amount": values["capital"], "total": False},
-        {"label": labels["summary_interest"], "amount": values["interest"], "total": False},
-        {"label": labels["summary_fees"], "amount": values["fees"], "total": False},
-    ]
-    if content.paid_ore:
-        summary.append(
-            {"label": labels["summary_paid"], "amount": format_amount(-content.paid_ore),
-             "total": False}
-        )
-    summary.append({"label": labels["summary_total"], "amount": values["total"], "total": True})
-    agency = content.agency
-    footer_parts = [agency.name, *agency.address_lines]
-    if agency.phone:
-        footer_parts.append(f"{labels['phone']} {agency.phone}")
-    if agency.email:
-        footer_parts.append(f"{labels['email']} {agency.email}")
-    if agency.identity:
-        footer_parts.append(f"{labels['identity']} {agency.identity}")
+    summary = _summary(content, labels, values)
+    footer_parts = _footer_parts(content.agency, labels)
     return _View(
         texts=texts,
         paragraphs={key: _paragraphs(block) for key, block in texts.items()},
@@ -412,6 +395,35 @@ def _view(content: LetterContent) -> _View:
         ],
         payment=_payment_fields(content, labels, values),
     )
+
+
+def _summary(
+    content: LetterContent, labels: Mapping[str, str], values: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The summary table's rows: capital, interest, fees, paid (if any), and the total."""
+    summary: list[dict[str, Any]] = [
+        {"label": labels["summary_capital"], "amount": values["capital"], "total": False},
+        {"label": labels["summary_interest"], "amount": values["interest"], "total": False},
+        {"label": labels["summary_fees"], "amount": values["fees"], "total": False},
+    ]
+    if content.paid_ore:
+        summary.append(
+            {"label": labels["summary_paid"], "amount": format_amount(-content.paid_ore),
+             "total": False}
+        )
+    summary.append({"label": labels["summary_total"], "amount": values["total"], "total": True})
+    return summary
+
+
+def _footer_parts(agency: LetterParty, labels: Mapping[str, str]) -> list[str]:
+    footer_parts = [agency.name, *agency.address_lines]
+    if agency.phone:
+        footer_parts.append(f"{labels['phone']} {agency.phone}")
+    if agency.email:
+        footer_parts.append(f"{labels['email']} {agency.email}")
+    if agency.identity:
+        footer_parts.append(f"{labels['identity']} {agency.identity}")
+    return footer_parts
 
 
 def _payment_fields(content: LetterContent, labels: Mapping[str, str],
@@ -769,6 +781,34 @@ def page_ops(content: LetterContent) -> list[list[Op]]:
     for paragraph in view.paragraphs["intro"]:
         layout.paragraph(paragraph)
 
+    _claim_tables(layout, view)
+    _summary_tables(layout, view, content.schedule_note)
+    layout.y -= 4
+    for key in ("payment", "objection", "consequence"):
+        for paragraph in view.paragraphs[key]:
+            layout.paragraph(paragraph)
+    # The closing stays with the payment block, so that no page holds the payment block alone.
+    closing = view.paragraphs["closing"]
+    closing_height = sum(
+        len(_wrap(_safe(p), FONT, TEXT_SIZE, WIDTH)) * TEXT_LEADING + PARAGRAPH_GAP
+        for p in closing
+    )
+    if layout.y - closing_height < BODY_BOTTOM_LAST:
+        layout.new_page()
+    for paragraph in closing:
+        layout.paragraph(paragraph)
+    _payment_block(layout.ops, labels, values, view.payment)
+
+    pages = layout.pages
+    for number, ops in enumerate(pages, start=1):
+        ops.extend(_footer(view.footer, labels["page"].format(page=number, pages=len(pages))))
+    return pages
+
+
+
+def _claim_tables(layout: _Layout, view: _View) -> None:
+    """The invoices, the interest on them (with its notes) and the fees (with their rules)."""
+    labels = view.labels
     _table(
         layout,
         heading=labels["invoices"],
@@ -804,6 +844,11 @@ def page_ops(content: LetterContent) -> list[list[Op]]:
         )
         if view.fee_rules:
             _note(layout, view.fee_rules)
+
+
+def _summary_tables(layout: _Layout, view: _View, schedule_note: str) -> None:
+    """What is owed in all, then a plan's installments (with the plan's note)."""
+    labels = view.labels
     _table(
         layout,
         heading=labels["summary"],
@@ -824,29 +869,8 @@ def page_ops(content: LetterContent) -> list[list[Op]]:
             rows=[[line["number"], line["due_date"], line["ocr"], line["amount"]]
                   for line in view.schedule],
         )
-        if content.schedule_note:
-            _note(layout, content.schedule_note)
-    layout.y -= 4
-    for key in ("payment", "objection", "consequence"):
-        for paragraph in view.paragraphs[key]:
-            layout.paragraph(paragraph)
-    # The closing stays with the payment block, so that no page holds the payment block alone.
-    closing = view.paragraphs["closing"]
-    closing_height = sum(
-        len(_wrap(_safe(p), FONT, TEXT_SIZE, WIDTH)) * TEXT_LEADING + PARAGRAPH_GAP
-        for p in closing
-    )
-    if layout.y - closing_height < BODY_BOTTOM_LAST:
-        layout.new_page()
-    for paragraph in closing:
-        layout.paragraph(paragraph)
-    _payment_block(layout.ops, labels, values, view.payment)
-
-    pages = layout.pages
-    for number, ops in enumerate(pages, start=1):
-        ops.extend(_footer(view.footer, labels["page"].format(page=number, pages=len(pages))))
-    return pages
-
+        if schedule_note:
+            _note(layout, schedule_note)
 
 _INVOICE_COLUMNS: Final = (
     _Column(LEFT, 78),

@@ -146,7 +146,6 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
     capitals = {inv.invoice_number: capital for inv, capital in invoice_capitals(invoices)}
     interest_accrued = sum(i.result.amount_ore for i in balance.interest)
     fees_charged = sum(f.amount_ore for f in fees)
-    numbers = {f.invoice_id: inv.invoice_number for inv in invoices for f in fees if f.invoice_id == inv.id}
     listed = {
         inv.id: inv.invoice_number
         for inv in invoices
@@ -182,31 +181,8 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
             for inv in sorted(invoices, key=lambda i: (i.due_date, i.id))
             if inv.kind == "invoice" and capitals.get(inv.invoice_number, 0) > 0
         ),
-        interest=tuple(
-            LetterInterest(
-                invoice_number=item.invoice_number,
-                start=p.start,
-                end=p.end,
-                days=p.days,
-                capital_ore=p.capital_ore,
-                rate_percent=p.rate_percent,
-                amount_ore=p.amount_ore,
-                provisional=p.provisional,
-            )
-            for item in balance.interest
-            for p in item.result.periods
-        ),
-        fees=tuple(
-            LetterFee(
-                kind=FeeKind(f.kind),
-                amount_ore=f.amount_ore,
-                rule=f.rule,
-                invoice_number=numbers.get(f.invoice_id, ""),
-                charged_on=f.date,
-                covers=_covers(f, listed),
-            )
-            for f in fees
-        ),
+        interest=_interest_lines(balance.interest),
+        fees=_fee_lines(fees, invoices=invoices, listed=listed),
         capital_ore=sum(capitals.values()),
         interest_ore=interest_accrued,
         fees_ore=fees_charged,
@@ -217,6 +193,42 @@ def letter_content(letter: Letter, case: Case, *, rates: Any) -> LetterContent:
         protected_identity=debtor.protected_identity,
         debtor_type=DebtorType(debtor.debtor_type),
         **_schedule(letter.extra),
+    )
+
+
+def _interest_lines(interest: Any) -> tuple[LetterInterest, ...]:
+    """One line per invoice and period of one rate (the balance's interest, as computed)."""
+    return tuple(
+        LetterInterest(
+            invoice_number=item.invoice_number,
+            start=p.start,
+            end=p.end,
+            days=p.days,
+            capital_ore=p.capital_ore,
+            rate_percent=p.rate_percent,
+            amount_ore=p.amount_ore,
+            provisional=p.provisional,
+        )
+        for item in interest
+        for p in item.result.periods
+    )
+
+
+def _fee_lines(
+    fees: Sequence[Any], *, invoices: Sequence[Any], listed: dict[int, str]
+) -> tuple[LetterFee, ...]:
+    """Each fee charged, with the invoice holding it and the listed invoices it covers."""
+    numbers = {f.invoice_id: inv.invoice_number for inv in invoices for f in fees if f.invoice_id == inv.id}
+    return tuple(
+        LetterFee(
+            kind=FeeKind(f.kind),
+            amount_ore=f.amount_ore,
+            rule=f.rule,
+            invoice_number=numbers.get(f.invoice_id, ""),
+            charged_on=f.date,
+            covers=_covers(f, listed),
+        )
+        for f in fees
     )
 
 
@@ -411,20 +423,7 @@ def letters_dispatch(
                 _fail(letter, detail=str(exc), now=now)
                 failed += 1
                 continue
-        item = OutboxItem(
-            letter_id=letter.id,
-            kind=letter.kind,
-            case_ref=letter.case.ref,
-            ocr=letter.case.ocr,
-            letter_date=letter.letter_date,
-            pay_by=letter.pay_by or letter.letter_date,
-            amount_ore=letter.total_ore or 0,
-            bankgiro=agency_bankgiro(),
-            subject=f"{SUBJECTS.get(letter.kind, 'Meddelande')} {letter.case.ref}",
-            pdf_path=Path(letter.pdf_path),
-            recipient=recipient,
-        )
-        groups[channel].append((letter, item))
+        groups[channel].append((letter, _outbox_item(letter, recipient)))
 
     for name, pairs in groups.items():
         with transaction.atomic():
@@ -439,35 +438,62 @@ def letters_dispatch(
                 d = by_letter.get(item.letter_id)
                 if d is None:
                     continue
-                Delivery.objects.create(
-                    letter=letter,
-                    channel=d.channel,
-                    status=d.status,
-                    detail=d.detail[:500],
-                    external_id=d.external_id[:200],
-                    sent_on=day,
-                )
-                ok = d.status == "sent"
-                Letter.objects.filter(pk=letter.pk).update(
-                    status=LetterStatus.SENT if ok else LetterStatus.FAILED,
-                    sent_at=now if ok else None,
-                    batch=d.external_id[:200] if name in ("print", "protected_forwarding") else "",
-                )
-                CaseEvent.objects.create(
-                    case_id=letter.case_id,
-                    date=letter.letter_date,
-                    kind="letter_sent" if ok else "letter_blocked",
-                    detail=(
-                        f"Brev ({letter.kind}) skickat via {name}"
-                        if ok
-                        else f"Brev ({letter.kind}) kunde inte skickas via {name}: {d.detail}"
-                    )[:1000],
-                )
-                if ok:
+                if _record_delivery(letter, d, name=name, day=day, now=now):
                     sent += 1
                 else:
                     failed += 1
     return DispatchResult(sent=sent, failed=failed)
+
+
+def _outbox_item(letter: Letter, recipient: Recipient) -> OutboxItem:
+    """What a channel needs to send ``letter`` to ``recipient``."""
+    return OutboxItem(
+        letter_id=letter.id,
+        kind=letter.kind,
+        case_ref=letter.case.ref,
+        ocr=letter.case.ocr,
+        letter_date=letter.letter_date,
+        pay_by=letter.pay_by or letter.letter_date,
+        amount_ore=letter.total_ore or 0,
+        bankgiro=agency_bankgiro(),
+        subject=f"{SUBJECTS.get(letter.kind, 'Meddelande')} {letter.case.ref}",
+        pdf_path=Path(letter.pdf_path),
+        recipient=recipient,
+    )
+
+
+def _record_delivery(
+    letter: Letter, d: Any, *, name: str, day: date, now: datetime
+) -> bool:
+    """Channel ``name``'s answer ``d`` for ``letter``: its delivery, status and case event.
+
+    True if sent.
+    """
+    Delivery.objects.create(
+        letter=letter,
+        channel=d.channel,
+        status=d.status,
+        detail=d.detail[:500],
+        external_id=d.external_id[:200],
+        sent_on=day,
+    )
+    ok: bool = d.status == "sent"
+    Letter.objects.filter(pk=letter.pk).update(
+        status=LetterStatus.SENT if ok else LetterStatus.FAILED,
+        sent_at=now if ok else None,
+        batch=d.external_id[:200] if name in ("print", "protected_forwarding") else "",
+    )
+    CaseEvent.objects.create(
+        case_id=letter.case_id,
+        date=letter.letter_date,
+        kind="letter_sent" if ok else "letter_blocked",
+        detail=(
+            f"Brev ({letter.kind}) skickat via {name}"
+            if ok
+            else f"Brev ({letter.kind}) kunde inte skickas via {name}: {d.detail}"
+        )[:1000],
+    )
+    return ok
 
 
 def _fail(letter: Letter, *, detail: str, now: datetime) -> None:

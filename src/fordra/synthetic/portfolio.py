@@ -387,10 +387,26 @@ def generate_claim_rows(
     if not 0.0 <= company_share <= 1.0:
         raise ValueError("company_share must be between 0 and 1")
     rng = random.Random(seed)
-    rand = rng.random  # bound once: called several times per row
     systems = [_system(rng) for _ in creditors]
     people = _People(rng=rng, today=today, used={c.orgnr for c in creditors})
+    owed = _draw_claims(
+        rng, people, creditors=creditors, invoices=invoices, today=today,
+        company_share=company_share,
+    )
+    return _claim_rows(rng, creditors=creditors, systems=systems, owed=owed)
 
+
+def _draw_claims(
+    rng: random.Random,
+    people: _People,
+    *,
+    creditors: Sequence[SyntheticCreditor],
+    invoices: int,
+    today: date,
+    company_share: float,
+) -> list[list[tuple[int, int, int, _Debtor]]]:
+    """First pass: who owes whom what, and when; one list per creditor. Text comes later."""
+    rand = rng.random  # bound once: called several times per row
     person_cum = list(accumulate(_PERSON_AFFINITY[c.template] for c in creditors))
     company_cum = list(accumulate(_COMPANY_AFFINITY[c.template] for c in creditors))
     counts_cum = list(accumulate(share for _, share in INVOICES_PER_DEBTOR))
@@ -399,7 +415,6 @@ def generate_claim_rows(
     amount_span_log = math.log(AMOUNT_MAX_ORE) - amount_min_log
     terms_span = PAYMENT_TERMS_MAX_DAYS - PAYMENT_TERMS_MIN_DAYS + 1
 
-    # First pass: who owes whom what, and when; one list per creditor. Text comes later.
     owed: list[list[tuple[int, int, int, _Debtor]]] = [[] for _ in creditors]
     remaining = invoices
     while remaining > 0:
@@ -423,9 +438,19 @@ def generate_claim_rows(
             else:
                 amount = amount // 100 * 100
             owed[second if n % 2 else first].append((invoice_ordinal, due_ordinal, amount, debtor))
+    return owed
 
-    # Second pass: each creditor's system writes its rows, in invoice-date order (a stable
-    # sort: same-day invoices keep the order they were drawn in).
+
+def _claim_rows(
+    rng: random.Random,
+    *,
+    creditors: Sequence[SyntheticCreditor],
+    systems: Sequence[_System],
+    owed: list[list[tuple[int, int, int, _Debtor]]],
+) -> list[dict[str, str]]:
+    """Second pass: each creditor's system writes its rows, in invoice-date order (a stable
+    sort: same-day invoices keep the order they were drawn in)."""
+    rand = rng.random  # bound once: called several times per row
     iso_dates: dict[int, str] = {}
     compact_dates: dict[int, str] = {}
     rows: list[dict[str, str]] = []
