@@ -172,52 +172,47 @@ def cmd_creditor_list(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_import_claims(args: argparse.Namespace, out: Output) -> None:
-    from fordra.claims.intake import claims_import
+    from fordra.collection.handover import claims_hand_over
     from fordra.formats.claims_csv import MAX_FILE_BYTES
 
     path = Path(args.file)
     data = _read_file(path, bytes_max=MAX_FILE_BYTES)
-
-    if out.as_json:
-        result = claims_import(data=data, filename=path.name, today=_today(), now=_now())
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=_stderr_console(),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("Importerar", total=1.0)
-
-            def progress(stage: str, fraction: float) -> None:
-                bar.update(task, description=stage, completed=fraction)
-
-            result = claims_import(
-                data=data, filename=path.name, today=_today(), now=_now(), progress=progress
-            )
-    if result.duplicate_file:
-        text = f"{path.name} was imported before: nothing new ({result.duplicates} invoices known)."
+    result = _with_progress(
+        out,
+        "Importerar",
+        lambda progress: claims_hand_over(
+            data=data, filename=path.name, today=_today(), now=_now(), progress=progress
+        ),
+    )
+    imported = result.imported
+    if imported.duplicate_file:
+        text = f"{path.name} was imported before: nothing new ({imported.duplicates} invoices known)."
     else:
         text = (
-            f"Imported {result.invoices} invoice(s) into {result.cases} case(s) "
-            f"({result.cases_created} new); {result.duplicates} duplicate(s) skipped."
+            f"Imported {imported.invoices} invoice(s) into {imported.cases} case(s) "
+            f"({imported.cases_created} new); {imported.duplicates} duplicate(s) skipped."
         )
-    obj = result.as_json()
-    if result.invoices and result.batch_id is not None:
-        # A claim already time-barred at hand-over is written off (and its case closed) before
-        # any letter; every touched case gets its limitation date (preskriptionslagen).
-        from fordra.claims.models import Invoice
-        from fordra.surveillance.daily import limitation_refresh
+    if result.time_barred:
+        text += f" {result.time_barred} claim(s) already time-barred: written off, no letter."
+    out.result(result.as_json(), text)
 
-        touched = Invoice.objects.filter(batch_id=result.batch_id).values_list("case_id", flat=True)
-        barred = limitation_refresh(today=_today(), now=_now(), case_ids=set(touched))
-        obj["time_barred"] = barred["time_barred"]
-        if barred["time_barred"]:
-            text += f" {barred['time_barred']} claim(s) already time-barred: written off, no letter."
-    out.result(obj, text)
+
+def _with_progress(out: Output, title: str, call: Callable[[Callable[[str, float], None]], Any]) -> Any:
+    """``call(progress)``; in text mode with a transient progress bar on stderr."""
+    if out.as_json:
+        return call(_no_progress)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+        console=_stderr_console(), transient=True,
+    ) as bar:
+        task = bar.add_task(title, total=1.0)
+        return call(lambda stage, fraction: bar.update(task, description=stage, completed=fraction))
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
 
 
 def _stderr_console() -> Any:
@@ -396,7 +391,7 @@ def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
     from fordra.claims.selectors import case_get
     from fordra.core.errors import ApplicationError
     from fordra.domain.money import AmountError, parse_amount
-    from fordra.payments.services import payment_apply
+    from fordra.payments.direct import payment_direct
 
     try:
         amount = parse_amount(args.amount)
@@ -404,11 +399,8 @@ def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
         raise ApplicationError(f"--amount: {exc}") from exc
     paid_on = _effective(args)
     case = case_get(ref=args.ref)
-    # Re-running the same command records nothing new; a second payment of the same amount on
-    # the same day needs its own --reference.
-    key = f"direct:{case.id}:{paid_on.isoformat()}:{amount}:{args.reference}"
-    payment = payment_apply(
-        case=case, amount_ore=amount, paid_on=paid_on, source="direct", key=key, now=_now(),
+    payment = payment_direct(
+        case=case, amount_ore=amount, paid_on=paid_on, now=_now(),
         reference=args.reference, actor=_actor(),
     )
     case.refresh_from_db()
@@ -581,37 +573,22 @@ def cmd_settle(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
-    from fordra.collection.run import daily_run, rules_in_force
-    from fordra.payments.intake import PAYMENT_FILE_BYTES_MAX, payments_import
+    from fordra.collection.day import day_run
+    from fordra.payments.intake import PAYMENT_FILE_BYTES_MAX
 
-    rules_in_force(on=args.date)  # a day before the rules: refused before any payment is read
-    # Payments that arrived for the day are applied before its decisions: a case paid today
-    # gets no letter today.
-    for name in args.payments or []:
-        path = Path(name)
-        payments_import(
-            data=_read_file(path, bytes_max=PAYMENT_FILE_BYTES_MAX), filename=path.name, now=_now()
-        )
-
-    if out.as_json:
-        result = daily_run(
-            run_date=args.date, now=_now(), decide_only=args.decide_only, full=args.full
-        )
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-            console=_stderr_console(), transient=True,
-        ) as bar:
-            task = bar.add_task("Daglig körning", total=1.0)
-            result = daily_run(
-                run_date=args.date,
-                now=_now(),
-                decide_only=args.decide_only,
-                full=args.full,
-                progress=lambda stage, f: bar.update(task, description=stage, completed=f),
-            )
+    # Read lazily: a day before the rules is refused before any payment file is read.
+    files = (
+        (Path(name).name, _read_file(Path(name), bytes_max=PAYMENT_FILE_BYTES_MAX))
+        for name in args.payments or []
+    )
+    result = _with_progress(
+        out,
+        "Daglig körning",
+        lambda progress: day_run(
+            run_date=args.date, now=_now(), payment_files=files, decide_only=args.decide_only,
+            full=args.full, progress=progress,
+        ),
+    )
     data = result.as_json()
     out.result(
         data,
