@@ -683,33 +683,30 @@ def _bench_text(report: dict[str, Any]) -> str:
 
 
 def cmd_simulate(args: argparse.Namespace, out: Output) -> None:
+    from fordra.simulation.run import simulate, state_counts_text
+
+    _throwaway_database_ready()
+    start = args.start or _today()
+    report = _with_progress(
+        out,
+        "Simulerar",
+        lambda progress: simulate(
+            cases=args.cases, days=args.days, seed=args.seed, start=start, now=_now(),
+            out_dir=Path(args.out).resolve(), render_letters=args.render_letters,
+            progress=progress,
+        ),
+    )
+    out.result(report.as_json(), lambda: state_counts_text(report))
+
+
+def _throwaway_database_ready() -> None:
+    """Create the throw-away database ``main`` points a simulation at (schema and rule data)."""
     from django.core.management import call_command
 
     from fordra.reference.services import reference_rates_seed
-    from fordra.simulation.run import simulate, state_counts_text
 
     call_command("migrate", verbosity=0, interactive=False)
     reference_rates_seed()
-    start = args.start or _today()
-    kwargs = {
-        "cases": args.cases, "days": args.days, "seed": args.seed, "start": start, "now": _now(),
-        "out_dir": Path(args.out).resolve(), "render_letters": args.render_letters,
-    }
-    if out.as_json:
-        report = simulate(**kwargs)
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-            console=_stderr_console(), transient=True,
-        ) as bar:
-            task = bar.add_task("Simulerar", total=1.0)
-            report = simulate(
-                **kwargs,
-                progress=lambda stage, f: bar.update(task, description=stage, completed=f),
-            )
-    out.result(report.as_json(), lambda: state_counts_text(report))
 
 
 def cmd_manage(args: argparse.Namespace, out: Output) -> None:
