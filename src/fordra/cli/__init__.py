@@ -733,21 +733,22 @@ def _trifle_arguments(p: argparse.ArgumentParser, *, default_help: str) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fordra", description="Swedish debt collection.")
-    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _command(
+    parent: Any, name: str, handler: Callable[[argparse.Namespace, Output], None], help: str
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` (accepting ``--json`` after it too) run by ``handler``."""
+    p: argparse.ArgumentParser = parent.add_parser(name, help=help)
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p.set_defaults(handler=handler)
+    return p
 
-    def command(
-        parent: Any, name: str, handler: Callable[[argparse.Namespace, Output], None], help: str
-    ) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(name, help=help)
-        p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-        p.set_defaults(handler=handler)
-        return p
 
-    command(sub, "migrate", cmd_migrate, "create/upgrade the database and load rule data")
+_DATE_HELP = "the effective date (default today; never in the future)"
 
+
+def _parser_creditor(sub: Any) -> None:
+    """``fordra creditor add|update|list``."""
+    command = _command
     creditor = sub.add_parser("creditor", help="creditors (borgenärer)").add_subparsers(
         dest="action", required=True
     )
@@ -778,6 +779,10 @@ def build_parser() -> argparse.ArgumentParser:
     _trifle_arguments(p, default_help="")
     command(creditor, "list", cmd_creditor_list, "list creditors")
 
+
+def _parser_import(sub: Any) -> None:
+    """``fordra import claims|payments`` (``kfm`` is added by fordra.cli.kfm)."""
+    command = _command
     imp = sub.add_parser("import", help="import files").add_subparsers(dest="kind", required=True)
     p = command(imp, "claims", cmd_import_claims, "import a claims CSV (all or nothing)")
     p.add_argument("file")
@@ -785,6 +790,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--allow-test-file", action="store_true", help="accept a BgMax test file (T)")
 
+
+def _parser_case(sub: Any) -> None:
+    """``fordra case …``: list, show and the staff guards on a case."""
+    command = _command
     case = sub.add_parser("case", help="cases (ärenden)").add_subparsers(dest="action", required=True)
     p = command(case, "list", cmd_case_list, "list cases")
     p.add_argument("--creditor", help="creditor organisationsnummer")
@@ -799,10 +808,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref")
     p.add_argument("--until", type=_iso_date, required=True)
     p.add_argument("--reason", required=True)
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
     p = command(case, "resume", cmd_case_resume, "lift a pause")
     p.add_argument("ref")
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
     p = command(case, "dispute", cmd_case_dispute, "register the debtor's objection")
     p.add_argument("ref")
     p.add_argument("--reason", required=True)
@@ -814,7 +823,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--credit", help="corrected: kronor credited (kreditnota)")
     p.add_argument("--invoice", help="corrected: the invoice number credited")
     p.add_argument("--note")
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
     p = command(case, "notify-social", cmd_case_notify_social,
                 "housing: notify socialnämnden of a rent termination (JB 12:44)")
     p.add_argument("ref")
@@ -823,8 +832,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(case, "partner", cmd_case_partner, "hand a foreign debtor's case to a partner")
     p.add_argument("ref")
     p.add_argument("--partner", required=True, help="the partner agency's name")
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
 
+
+def _parser_debtor_payment(sub: Any) -> None:
+    """``fordra debtor mark`` and ``fordra payment …``."""
+    command = _command
     debtor = sub.add_parser("debtor", help="debtors (gäldenärer)").add_subparsers(
         dest="action", required=True
     )
@@ -832,7 +845,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("debtor", help="personnummer/orgnr")
     for flag in ("debt-relief", "deceased", "protected-identity"):
         p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
 
     payment = sub.add_parser("payment", help="payments").add_subparsers(dest="action", required=True)
     p = command(payment, "direct", cmd_payment_direct, "a payment the creditor received directly")
@@ -850,6 +863,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("payment", type=int)
     p.add_argument("--date", type=_iso_date, required=True)
 
+
+def _parser_ledger_day(sub: Any) -> None:
+    """``fordra ledger …``, ``settle``, ``run`` and ``rate …``."""
+    command = _command
     ledger = sub.add_parser("ledger", help="the ledger").add_subparsers(dest="action", required=True)
     command(ledger, "verify", cmd_ledger_verify, "recompute the hash chain")
     p = command(ledger, "reconcile", cmd_ledger_reconcile, "klientmedel reconciliation")
@@ -875,6 +892,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(rate, "list", cmd_rate_list, "list reference rates and missing periods")
     p.add_argument("--as-of", type=_iso_date, dest="as_of")
 
+
+def _parser_tools(sub: Any) -> None:
+    """``fordra demo|serve|bench|simulate``."""
+    command = _command
     p = command(sub, "demo", cmd_demo, "load the demo portfolio and the demo staff user")
     p.add_argument("--invoices", type=int, default=600)
     p.add_argument("--seed", type=int, default=2026)
@@ -901,13 +922,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="var/simulation", help="where the chart is written")
     p.add_argument("--render-letters", action="store_true", help="also render every letter")
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fordra", description="Swedish debt collection.")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _command(sub, "migrate", cmd_migrate, "create/upgrade the database and load rule data")
+    for add in (_parser_creditor, _parser_import, _parser_case, _parser_debtor_payment,
+                _parser_ledger_day, _parser_tools):
+        add(sub)
     # The stages after the demand register their own subcommands (fordra.cli.<app>).
     from fordra.cli import kfm, plans, privacy, surveillance
 
     for module in (plans, kfm, surveillance, privacy):
-        module.register(sub, command)
+        module.register(sub, _command)
 
-    p = command(sub, "manage", cmd_manage, "run a Django management command")
+    p = _command(sub, "manage", cmd_manage, "run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
