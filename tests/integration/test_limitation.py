@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from fordra.casefile import case_detail_json
-from fordra.claims.intake import claims_import
 from fordra.claims.models import Case, CaseEvent, CaseState, Invoice, Task
+from fordra.collection.handover import claims_hand_over
 from fordra.collection.run import daily_run
 from fordra.letters.models import Letter, LetterStatus
 from fordra.surveillance.daily import limitation_refresh, surveillance_daily
@@ -40,11 +40,12 @@ def media(settings, tmp_path):
 
 
 def import_on(day: date, *lines: str, header: str = HEADER, name: str = "claims.csv") -> list[Case]:
-    result = claims_import(
+    # The one intake service: the import and the limitation check at hand-over.
+    result = claims_hand_over(
         data=claims_csv(*lines, header=header), filename=name, today=day, now=NOW
     )
-    ids = set(Invoice.objects.filter(batch_id=result.batch_id).values_list("case_id", flat=True))
-    limitation_refresh(today=day, now=NOW, case_ids=ids)  # what `fordra import claims` does
+    batch = result.imported.batch_id
+    ids = set(Invoice.objects.filter(batch_id=batch).values_list("case_id", flat=True))
     return list(Case.objects.filter(id__in=ids).order_by("id"))
 
 
@@ -140,6 +141,7 @@ def test_a_claim_already_time_barred_at_hand_over_is_closed_and_never_gets_a_let
     barred.refresh_from_db()
     assert barred.state == CaseState.CLOSED_TIME_BARRED
     assert barred.closed_on == date(2026, 6, 1)
+    assert alive.state == CaseState.OPEN
     assert barred.close_reason.startswith("Preskriberad: G-1 från 2025-01-10")
     invoice = barred.invoices.get()
     assert invoice.written_off_on == date(2026, 6, 1)
@@ -302,3 +304,17 @@ def test_the_daily_refresh_reads_only_what_changed(creditor, reference_rates):
 
     assert counts == {}
     assert not any("claims_invoice i" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_hand_over_reports_what_it_wrote_off_and_a_file_again_changes_nothing(
+    creditor, reference_rates
+):
+    data = claims_csv(
+        claim_line("G-1", invoice_date="2022-01-10", due_date="2022-02-09", debtor=PNR_A),
+        claim_line("N-1", invoice_date="2026-05-13", due_date="2026-06-12", debtor=PNR_B),
+    )
+    first = claims_hand_over(data=data, filename="c.csv", today=date(2026, 6, 1), now=NOW)
+    assert first.time_barred == 1 and first.as_json()["time_barred"] == 1
+    again = claims_hand_over(data=data, filename="c.csv", today=date(2026, 6, 1), now=NOW)
+    assert again.imported.duplicate_file and again.time_barred is None
+    assert "time_barred" not in again.as_json()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fordra.claims.models import Allocation, Case, CaseEvent, CaseState, FeeRecord
+from fordra.claims.models import Allocation, Case, CaseEvent, CaseState, FeeRecord, Invoice
 from fordra.claims.selectors import case_balance, case_summary_json, interest_json
 from fordra.kfm.selectors import kfm_json
 from fordra.letters.models import Letter
@@ -54,9 +54,6 @@ def case_detail_json(case: Case, *, as_of: date) -> dict[str, Any]:
         fees=fees,
         allocations=allocations,
     )
-    numbers = {i.id: i.invoice_number for i in invoices}
-    events = CaseEvent.objects.filter(case=case).order_by("date", "id")
-    letters = Letter.objects.filter(case=case).order_by("letter_date", "id")
     return {
         **case_summary_json(case, balance),
         "as_of": as_of.isoformat(),
@@ -67,54 +64,20 @@ def case_detail_json(case: Case, *, as_of: date) -> dict[str, Any]:
         "interest_ore": balance.interest_ore,
         "fees_ore": balance.fees_ore,
         "paid_ore": balance.paid_ore,
-        "invoices": [
-            {
-                "invoice_number": i.invoice_number,
-                "kind": i.kind,
-                "invoice_date": i.invoice_date.isoformat(),
-                "due_date": i.due_date.isoformat(),
-                "amount_ore": i.amount_ore,
-                "description": i.description,
-            }
-            for i in invoices
-        ],
+        "invoices": [_invoice_json(i) for i in invoices],
         "interest": {
             "provisional": balance.provisional,
             "invoices": [interest_json(i) for i in balance.interest],
         },
-        "fees": [
-            {
-                "kind": f.kind,
-                "amount_ore": f.amount_ore,
-                "date": f.date.isoformat(),
-                "rule": f.rule,
-                "version": f.version,
-                "invoice_number": f.invoice.invoice_number,
-                # The invoices the fee was charged for: a letter's one påminnelseavgift or
-                # inkassoavgift covers every invoice of the letter (DOMAIN.md §2).
-                "invoice_numbers": [
-                    numbers[i] for i in f.covered_invoice_ids if i in numbers
-                ],
-                "explanation": f.explanation,
-            }
-            for f in fees
-            if f.date <= as_of
-        ],
+        "fees": _fees_json(fees, invoices=invoices, as_of=as_of),
         "letters": [
-            {
-                "kind": letter.kind,
-                "date": letter.letter_date.isoformat(),
-                "pay_by": letter.pay_by.isoformat() if letter.pay_by else None,
-                "status": letter.status,
-                "channel": letter.channel,
-                "pdf": letter.pdf_path,
-            }
-            for letter in letters
+            _letter_json(letter)
+            for letter in Letter.objects.filter(case=case).order_by("letter_date", "id")
             if letter.letter_date <= as_of
         ],
         "events": [
             {"date": e.date.isoformat(), "kind": e.kind, "detail": e.detail}
-            for e in events
+            for e in CaseEvent.objects.filter(case=case).order_by("date", "id")
             if e.date <= as_of
         ],
         # Issue 6 keys (DESIGN.md §4.5 "later issues may add keys").
@@ -123,4 +86,48 @@ def case_detail_json(case: Case, *, as_of: date) -> dict[str, Any]:
         "plan": plan_json(case, as_of=as_of),
         "kfm": kfm_json(case, as_of=as_of),
         "dispute_outcome": case.dispute_outcome or None,
+    }
+
+
+def _invoice_json(i: Invoice) -> dict[str, Any]:
+    return {
+        "invoice_number": i.invoice_number,
+        "kind": i.kind,
+        "invoice_date": i.invoice_date.isoformat(),
+        "due_date": i.due_date.isoformat(),
+        "amount_ore": i.amount_ore,
+        "description": i.description,
+    }
+
+
+def _fees_json(
+    fees: list[FeeRecord], *, invoices: list[Invoice], as_of: date
+) -> list[dict[str, Any]]:
+    numbers = {i.id: i.invoice_number for i in invoices}
+    return [
+        {
+            "kind": f.kind,
+            "amount_ore": f.amount_ore,
+            "date": f.date.isoformat(),
+            "rule": f.rule,
+            "version": f.version,
+            "invoice_number": f.invoice.invoice_number,
+            # The invoices the fee was charged for: a letter's one påminnelseavgift or
+            # inkassoavgift covers every invoice of the letter (DOMAIN.md §2).
+            "invoice_numbers": [numbers[i] for i in f.covered_invoice_ids if i in numbers],
+            "explanation": f.explanation,
+        }
+        for f in fees
+        if f.date <= as_of
+    ]
+
+
+def _letter_json(letter: Letter) -> dict[str, Any]:
+    return {
+        "kind": letter.kind,
+        "date": letter.letter_date.isoformat(),
+        "pay_by": letter.pay_by.isoformat() if letter.pay_by else None,
+        "status": letter.status,
+        "channel": letter.channel,
+        "pdf": letter.pdf_path,
     }

@@ -172,52 +172,47 @@ def cmd_creditor_list(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_import_claims(args: argparse.Namespace, out: Output) -> None:
-    from fordra.claims.intake import claims_import
+    from fordra.collection.handover import claims_hand_over
     from fordra.formats.claims_csv import MAX_FILE_BYTES
 
     path = Path(args.file)
     data = _read_file(path, bytes_max=MAX_FILE_BYTES)
-
-    if out.as_json:
-        result = claims_import(data=data, filename=path.name, today=_today(), now=_now())
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=_stderr_console(),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("Importerar", total=1.0)
-
-            def progress(stage: str, fraction: float) -> None:
-                bar.update(task, description=stage, completed=fraction)
-
-            result = claims_import(
-                data=data, filename=path.name, today=_today(), now=_now(), progress=progress
-            )
-    if result.duplicate_file:
-        text = f"{path.name} was imported before: nothing new ({result.duplicates} invoices known)."
+    result = _with_progress(
+        out,
+        "Importerar",
+        lambda progress: claims_hand_over(
+            data=data, filename=path.name, today=_today(), now=_now(), progress=progress
+        ),
+    )
+    imported = result.imported
+    if imported.duplicate_file:
+        text = f"{path.name} was imported before: nothing new ({imported.duplicates} invoices known)."
     else:
         text = (
-            f"Imported {result.invoices} invoice(s) into {result.cases} case(s) "
-            f"({result.cases_created} new); {result.duplicates} duplicate(s) skipped."
+            f"Imported {imported.invoices} invoice(s) into {imported.cases} case(s) "
+            f"({imported.cases_created} new); {imported.duplicates} duplicate(s) skipped."
         )
-    obj = result.as_json()
-    if result.invoices and result.batch_id is not None:
-        # A claim already time-barred at hand-over is written off (and its case closed) before
-        # any letter; every touched case gets its limitation date (preskriptionslagen).
-        from fordra.claims.models import Invoice
-        from fordra.surveillance.daily import limitation_refresh
+    if result.time_barred:
+        text += f" {result.time_barred} claim(s) already time-barred: written off, no letter."
+    out.result(result.as_json(), text)
 
-        touched = Invoice.objects.filter(batch_id=result.batch_id).values_list("case_id", flat=True)
-        barred = limitation_refresh(today=_today(), now=_now(), case_ids=set(touched))
-        obj["time_barred"] = barred["time_barred"]
-        if barred["time_barred"]:
-            text += f" {barred['time_barred']} claim(s) already time-barred: written off, no letter."
-    out.result(obj, text)
+
+def _with_progress(out: Output, title: str, call: Callable[[Callable[[str, float], None]], Any]) -> Any:
+    """``call(progress)``; in text mode with a transient progress bar on stderr."""
+    if out.as_json:
+        return call(_no_progress)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+        console=_stderr_console(), transient=True,
+    ) as bar:
+        task = bar.add_task(title, total=1.0)
+        return call(lambda stage, fraction: bar.update(task, description=stage, completed=fraction))
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
 
 
 def _stderr_console() -> Any:
@@ -396,7 +391,7 @@ def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
     from fordra.claims.selectors import case_get
     from fordra.core.errors import ApplicationError
     from fordra.domain.money import AmountError, parse_amount
-    from fordra.payments.actions import payment_apply
+    from fordra.payments.direct import payment_direct
 
     try:
         amount = parse_amount(args.amount)
@@ -404,11 +399,8 @@ def cmd_payment_direct(args: argparse.Namespace, out: Output) -> None:
         raise ApplicationError(f"--amount: {exc}") from exc
     paid_on = _effective(args)
     case = case_get(ref=args.ref)
-    # Re-running the same command records nothing new; a second payment of the same amount on
-    # the same day needs its own --reference.
-    key = f"direct:{case.id}:{paid_on.isoformat()}:{amount}:{args.reference}"
-    payment = payment_apply(
-        case=case, amount_ore=amount, paid_on=paid_on, source="direct", key=key, now=_now(),
+    payment = payment_direct(
+        case=case, amount_ore=amount, paid_on=paid_on, now=_now(),
         reference=args.reference, actor=_actor(),
     )
     case.refresh_from_db()
@@ -581,37 +573,22 @@ def cmd_settle(args: argparse.Namespace, out: Output) -> None:
 
 
 def cmd_run(args: argparse.Namespace, out: Output) -> None:
-    from fordra.collection.run import daily_run, rules_in_force
-    from fordra.payments.intake import PAYMENT_FILE_BYTES_MAX, payments_import
+    from fordra.collection.day import day_run
+    from fordra.payments.intake import PAYMENT_FILE_BYTES_MAX
 
-    rules_in_force(on=args.date)  # a day before the rules: refused before any payment is read
-    # Payments that arrived for the day are applied before its decisions: a case paid today
-    # gets no letter today.
-    for name in args.payments or []:
-        path = Path(name)
-        payments_import(
-            data=_read_file(path, bytes_max=PAYMENT_FILE_BYTES_MAX), filename=path.name, now=_now()
-        )
-
-    if out.as_json:
-        result = daily_run(
-            run_date=args.date, now=_now(), decide_only=args.decide_only, full=args.full
-        )
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-            console=_stderr_console(), transient=True,
-        ) as bar:
-            task = bar.add_task("Daglig körning", total=1.0)
-            result = daily_run(
-                run_date=args.date,
-                now=_now(),
-                decide_only=args.decide_only,
-                full=args.full,
-                progress=lambda stage, f: bar.update(task, description=stage, completed=f),
-            )
+    # Read lazily: a day before the rules is refused before any payment file is read.
+    files = (
+        (Path(name).name, _read_file(Path(name), bytes_max=PAYMENT_FILE_BYTES_MAX))
+        for name in args.payments or []
+    )
+    result = _with_progress(
+        out,
+        "Daglig körning",
+        lambda progress: day_run(
+            run_date=args.date, now=_now(), payment_files=files, decide_only=args.decide_only,
+            full=args.full, progress=progress,
+        ),
+    )
     data = result.as_json()
     out.result(
         data,
@@ -706,33 +683,30 @@ def _bench_text(report: dict[str, Any]) -> str:
 
 
 def cmd_simulate(args: argparse.Namespace, out: Output) -> None:
+    from fordra.simulation.run import simulate, state_counts_text
+
+    _throwaway_database_ready()
+    start = args.start or _today()
+    report = _with_progress(
+        out,
+        "Simulerar",
+        lambda progress: simulate(
+            cases=args.cases, days=args.days, seed=args.seed, start=start, now=_now(),
+            out_dir=Path(args.out).resolve(), render_letters=args.render_letters,
+            progress=progress,
+        ),
+    )
+    out.result(report.as_json(), lambda: state_counts_text(report))
+
+
+def _throwaway_database_ready() -> None:
+    """Create the throw-away database ``main`` points a simulation at (schema and rule data)."""
     from django.core.management import call_command
 
     from fordra.reference.services import reference_rates_seed
-    from fordra.simulation.run import simulate, state_counts_text
 
     call_command("migrate", verbosity=0, interactive=False)
     reference_rates_seed()
-    start = args.start or _today()
-    kwargs = {
-        "cases": args.cases, "days": args.days, "seed": args.seed, "start": start, "now": _now(),
-        "out_dir": Path(args.out).resolve(), "render_letters": args.render_letters,
-    }
-    if out.as_json:
-        report = simulate(**kwargs)
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-            console=_stderr_console(), transient=True,
-        ) as bar:
-            task = bar.add_task("Simulerar", total=1.0)
-            report = simulate(
-                **kwargs,
-                progress=lambda stage, f: bar.update(task, description=stage, completed=f),
-            )
-    out.result(report.as_json(), lambda: state_counts_text(report))
 
 
 def cmd_manage(args: argparse.Namespace, out: Output) -> None:
@@ -759,21 +733,22 @@ def _trifle_arguments(p: argparse.ArgumentParser, *, default_help: str) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fordra", description="Swedish debt collection.")
-    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _command(
+    parent: Any, name: str, handler: Callable[[argparse.Namespace, Output], None], help: str
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` (accepting ``--json`` after it too) run by ``handler``."""
+    p: argparse.ArgumentParser = parent.add_parser(name, help=help)
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    p.set_defaults(handler=handler)
+    return p
 
-    def command(
-        parent: Any, name: str, handler: Callable[[argparse.Namespace, Output], None], help: str
-    ) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(name, help=help)
-        p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-        p.set_defaults(handler=handler)
-        return p
 
-    command(sub, "migrate", cmd_migrate, "create/upgrade the database and load rule data")
+_DATE_HELP = "the effective date (default today; never in the future)"
 
+
+def _parser_creditor(sub: Any) -> None:
+    """``fordra creditor add|update|list``."""
+    command = _command
     creditor = sub.add_parser("creditor", help="creditors (borgenärer)").add_subparsers(
         dest="action", required=True
     )
@@ -804,6 +779,10 @@ def build_parser() -> argparse.ArgumentParser:
     _trifle_arguments(p, default_help="")
     command(creditor, "list", cmd_creditor_list, "list creditors")
 
+
+def _parser_import(sub: Any) -> None:
+    """``fordra import claims|payments`` (``kfm`` is added by fordra.cli.kfm)."""
+    command = _command
     imp = sub.add_parser("import", help="import files").add_subparsers(dest="kind", required=True)
     p = command(imp, "claims", cmd_import_claims, "import a claims CSV (all or nothing)")
     p.add_argument("file")
@@ -811,6 +790,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--allow-test-file", action="store_true", help="accept a BgMax test file (T)")
 
+
+def _parser_case(sub: Any) -> None:
+    """``fordra case …``: list, show and the staff guards on a case."""
+    command = _command
     case = sub.add_parser("case", help="cases (ärenden)").add_subparsers(dest="action", required=True)
     p = command(case, "list", cmd_case_list, "list cases")
     p.add_argument("--creditor", help="creditor organisationsnummer")
@@ -825,10 +808,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref")
     p.add_argument("--until", type=_iso_date, required=True)
     p.add_argument("--reason", required=True)
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
     p = command(case, "resume", cmd_case_resume, "lift a pause")
     p.add_argument("ref")
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
     p = command(case, "dispute", cmd_case_dispute, "register the debtor's objection")
     p.add_argument("ref")
     p.add_argument("--reason", required=True)
@@ -840,7 +823,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--credit", help="corrected: kronor credited (kreditnota)")
     p.add_argument("--invoice", help="corrected: the invoice number credited")
     p.add_argument("--note")
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
     p = command(case, "notify-social", cmd_case_notify_social,
                 "housing: notify socialnämnden of a rent termination (JB 12:44)")
     p.add_argument("ref")
@@ -849,8 +832,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(case, "partner", cmd_case_partner, "hand a foreign debtor's case to a partner")
     p.add_argument("ref")
     p.add_argument("--partner", required=True, help="the partner agency's name")
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
 
+
+def _parser_debtor_payment(sub: Any) -> None:
+    """``fordra debtor mark`` and ``fordra payment …``."""
+    command = _command
     debtor = sub.add_parser("debtor", help="debtors (gäldenärer)").add_subparsers(
         dest="action", required=True
     )
@@ -858,7 +845,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("debtor", help="personnummer/orgnr")
     for flag in ("debt-relief", "deceased", "protected-identity"):
         p.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--date", type=_iso_date, help="the effective date (default today; never in the future)")
+    p.add_argument("--date", type=_iso_date, help=_DATE_HELP)
 
     payment = sub.add_parser("payment", help="payments").add_subparsers(dest="action", required=True)
     p = command(payment, "direct", cmd_payment_direct, "a payment the creditor received directly")
@@ -876,6 +863,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("payment", type=int)
     p.add_argument("--date", type=_iso_date, required=True)
 
+
+def _parser_ledger_day(sub: Any) -> None:
+    """``fordra ledger …``, ``settle``, ``run`` and ``rate …``."""
+    command = _command
     ledger = sub.add_parser("ledger", help="the ledger").add_subparsers(dest="action", required=True)
     command(ledger, "verify", cmd_ledger_verify, "recompute the hash chain")
     p = command(ledger, "reconcile", cmd_ledger_reconcile, "klientmedel reconciliation")
@@ -901,6 +892,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(rate, "list", cmd_rate_list, "list reference rates and missing periods")
     p.add_argument("--as-of", type=_iso_date, dest="as_of")
 
+
+def _parser_tools(sub: Any) -> None:
+    """``fordra demo|serve|bench|simulate``."""
+    command = _command
     p = command(sub, "demo", cmd_demo, "load the demo portfolio and the demo staff user")
     p.add_argument("--invoices", type=int, default=600)
     p.add_argument("--seed", type=int, default=2026)
@@ -927,13 +922,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="var/simulation", help="where the chart is written")
     p.add_argument("--render-letters", action="store_true", help="also render every letter")
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fordra", description="Swedish debt collection.")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _command(sub, "migrate", cmd_migrate, "create/upgrade the database and load rule data")
+    for add in (_parser_creditor, _parser_import, _parser_case, _parser_debtor_payment,
+                _parser_ledger_day, _parser_tools):
+        add(sub)
     # The stages after the demand register their own subcommands (fordra.cli.<app>).
     from fordra.cli import kfm, plans, privacy, surveillance
 
     for module in (plans, kfm, surveillance, privacy):
-        module.register(sub, command)
+        module.register(sub, _command)
 
-    p = command(sub, "manage", cmd_manage, "run a Django management command")
+    p = _command(sub, "manage", cmd_manage, "run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 

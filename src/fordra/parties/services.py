@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from stdnum import iban
@@ -58,7 +59,7 @@ def creditor_add(
     error naming what differs, so a script can be re-run safely.
     """
     name = name.strip()
-    problems = []
+    problems: list[str] = []
     if not name or len(name) > NAME_CHARS_MAX:
         problems.append(f"name: must be 1–{NAME_CHARS_MAX} characters")
     try:
@@ -69,48 +70,20 @@ def creditor_add(
         bankgiro = validate_bankgiro(bankgiro)
     except IdentifierError as exc:
         problems.append(f"bankgiro: {exc}")
-    if service_level not in ServiceLevel.values:
-        problems.append(f"service: one of {', '.join(ServiceLevel.values)}")
-    if template not in Template.values:
-        problems.append(f"template: one of {', '.join(Template.values)}")
-    if pricing_model not in PricingModel.values:
-        problems.append(f"pricing: one of {', '.join(PricingModel.values)}")
-    if remit_every not in RemitEvery.values:
-        problems.append(f"remit_every: one of {', '.join(RemitEvery.values)}")
-    try:
-        commission = Decimal(str(commission_percent).replace(",", "."))
-        if not commission.is_finite() or not 0 <= commission <= COMMISSION_PERCENT_MAX:
-            raise InvalidOperation
-    except InvalidOperation:
-        problems.append(f"commission: a percentage 0–{COMMISSION_PERCENT_MAX}")
-        commission = Decimal(0)
+    problems += _choice_problems(
+        service_level=service_level, template=template, pricing_model=pricing_model,
+        remit_every=remit_every,
+    )
+    commission = _commission(commission_percent, problems)
     if annual_fee_ore < 0 or per_case_fee_ore < 0:
         problems.append("fees: must not be negative")
     problems.extend(_trifle_problems(trifle_ore=trifle_ore, trifle_policy=trifle_policy))
     if not problems:
-        try:
-            Pricing(
-                model=DomainPricingModel(pricing_model),
-                commission_percent=commission,
-                annual_fee_ore=annual_fee_ore,
-                per_case_fee_ore=per_case_fee_ore,
-                remit_every=remit_every,
-            )
-        except ValueError as exc:
-            problems.append(f"pricing: {exc}")
-    payout_type, payout_account = PayoutAccountType.BANKGIRO, ""
-    if payout_plusgiro and payout_iban:
-        problems.append("payout: a plusgiro or an IBAN, not both")
-    elif payout_plusgiro:
-        try:
-            payout_type, payout_account = PayoutAccountType.PLUSGIRO, validate_plusgiro(payout_plusgiro)
-        except IdentifierError as exc:
-            problems.append(f"payout_plusgiro: {exc}")
-    elif payout_iban:
-        try:
-            payout_type, payout_account = PayoutAccountType.IBAN, iban.validate(payout_iban)
-        except ValidationError as exc:
-            problems.append(f"payout_iban: {exc}")
+        problems += _pricing_problems(
+            pricing_model=pricing_model, commission=commission, annual_fee_ore=annual_fee_ore,
+            per_case_fee_ore=per_case_fee_ore, remit_every=remit_every,
+        )
+    payout_type, payout_account = _payout(payout_plusgiro, payout_iban, problems)
     if problems:
         raise ApplicationError("the creditor was not added", details=problems)
 
@@ -130,6 +103,75 @@ def creditor_add(
         "trifle_ore": trifle_ore,
         "trifle_policy": trifle_policy,
     }
+    return _creditor_save(orgnr=orgnr, wanted=wanted)
+
+
+def _choice_problems(
+    *, service_level: str, template: str, pricing_model: str, remit_every: str
+) -> list[str]:
+    problems = []
+    if service_level not in ServiceLevel.values:
+        problems.append(f"service: one of {', '.join(ServiceLevel.values)}")
+    if template not in Template.values:
+        problems.append(f"template: one of {', '.join(Template.values)}")
+    if pricing_model not in PricingModel.values:
+        problems.append(f"pricing: one of {', '.join(PricingModel.values)}")
+    if remit_every not in RemitEvery.values:
+        problems.append(f"remit_every: one of {', '.join(RemitEvery.values)}")
+    return problems
+
+
+def _commission(commission_percent: str, problems: list[str]) -> Decimal:
+    """The commission as a percentage 0–max; a problem (and 0) when it is not one."""
+    try:
+        commission = Decimal(str(commission_percent).replace(",", "."))
+        if not commission.is_finite() or not 0 <= commission <= COMMISSION_PERCENT_MAX:
+            raise InvalidOperation
+    except InvalidOperation:
+        problems.append(f"commission: a percentage 0–{COMMISSION_PERCENT_MAX}")
+        return Decimal(0)
+    return commission
+
+
+def _pricing_problems(
+    *, pricing_model: str, commission: Decimal, annual_fee_ore: int, per_case_fee_ore: int,
+    remit_every: str,
+) -> list[str]:
+    """What the domain's ``Pricing`` refuses in this combination of terms."""
+    try:
+        Pricing(
+            model=DomainPricingModel(pricing_model),
+            commission_percent=commission,
+            annual_fee_ore=annual_fee_ore,
+            per_case_fee_ore=per_case_fee_ore,
+            remit_every=remit_every,
+        )
+    except ValueError as exc:
+        return [f"pricing: {exc}"]
+    return []
+
+
+def _payout(
+    payout_plusgiro: str | None, payout_iban: str | None, problems: list[str]
+) -> tuple[str, str]:
+    """The payout account: the bankgiro (default), a plusgiro or an IBAN, never two."""
+    if payout_plusgiro and payout_iban:
+        problems.append("payout: a plusgiro or an IBAN, not both")
+    elif payout_plusgiro:
+        try:
+            return PayoutAccountType.PLUSGIRO, validate_plusgiro(payout_plusgiro)
+        except IdentifierError as exc:
+            problems.append(f"payout_plusgiro: {exc}")
+    elif payout_iban:
+        try:
+            return PayoutAccountType.IBAN, iban.validate(payout_iban)
+        except ValidationError as exc:
+            problems.append(f"payout_iban: {exc}")
+    return PayoutAccountType.BANKGIRO, ""
+
+
+def _creditor_save(*, orgnr: str, wanted: dict[str, Any]) -> tuple[Creditor, bool]:
+    """Create the creditor; the same terms again is a no-op, other terms a conflict."""
     with transaction.atomic():
         existing = Creditor.objects.filter(orgnr=orgnr).first()
         if existing is None:

@@ -29,15 +29,42 @@ def plan_json(case: Case, *, as_of: date) -> dict[str, Any] | None:
     if plan is None:
         return None
     items = list(plan.schedule.order_by("number"))
-    paid_ore = 0
-    if plan.approved:  # a plan that started: payments since count toward it
-        total = (
-            Allocation.objects.filter(case=case, date__lte=as_of).aggregate(s=Sum("amount_ore"))[
-                "s"
-            ]
-            or 0
-        )
-        paid_ore = max(total - plan.paid_before_ore, 0)
+    paid_ore = _paid_toward(plan, case=case, as_of=as_of)
+    return {
+        "id": plan.id,
+        "state": plan.state,
+        "installments": plan.installments,
+        "fee_ore": plan.fee_ore,
+        "schedule": _schedule_json(items, paid_ore=paid_ore, as_of=as_of),
+        "approved": plan.approved,
+        "approved_by": plan.approved_by or None,
+        "first_due": plan.first_due.isoformat(),
+        "total_ore": plan.total_ore,
+        "interest_forecast_ore": plan.interest_forecast_ore,
+        "paid_ore": paid_ore,
+        "grace_days": plan.grace_days,
+        "created_on": plan.created_on.isoformat(),
+        "decided_on": plan.decided_on.isoformat() if plan.decided_on else None,
+        "ended_on": plan.ended_on.isoformat() if plan.ended_on else None,
+        "reasons": list((plan.explanation or {}).get("reasons", [])),
+        "explanation": (plan.explanation or {}).get("text", ""),
+        "status": _status_json(plan, items=items, paid_ore=paid_ore, as_of=as_of),
+    }
+
+
+def _paid_toward(plan: Plan, *, case: Case, as_of: date) -> int:
+    """What is paid toward a plan that started: the payments beyond what was allocated then."""
+    if not plan.approved:
+        return 0
+    total = (
+        Allocation.objects.filter(case=case, date__lte=as_of).aggregate(s=Sum("amount_ore"))["s"]
+        or 0
+    )
+    return max(total - plan.paid_before_ore, 0)
+
+
+def _schedule_json(items: list[Any], *, paid_ore: int, as_of: date) -> list[dict[str, Any]]:
+    """The installments, ``paid_ore`` filling them in order, each with its status."""
     left = paid_ore
     schedule = []
     for item in items:
@@ -64,43 +91,30 @@ def plan_json(case: Case, *, as_of: date) -> dict[str, Any] | None:
                 "costs_ore": item.costs_ore,
             }
         )
-    out: dict[str, Any] = {
-        "id": plan.id,
-        "state": plan.state,
-        "installments": plan.installments,
-        "fee_ore": plan.fee_ore,
-        "schedule": schedule,
-        "approved": plan.approved,
-        "approved_by": plan.approved_by or None,
-        "first_due": plan.first_due.isoformat(),
-        "total_ore": plan.total_ore,
-        "interest_forecast_ore": plan.interest_forecast_ore,
-        "paid_ore": paid_ore,
-        "grace_days": plan.grace_days,
-        "created_on": plan.created_on.isoformat(),
-        "decided_on": plan.decided_on.isoformat() if plan.decided_on else None,
-        "ended_on": plan.ended_on.isoformat() if plan.ended_on else None,
-        "reasons": list((plan.explanation or {}).get("reasons", [])),
-        "explanation": (plan.explanation or {}).get("text", ""),
-        "status": None,
-    }
-    if plan.state == PlanState.ACTIVE and items:
-        status_now = plan_status(
-            schedule=[
-                Installment(
-                    number=i.number, due_date=i.due_date, amount_ore=i.amount_ore,
-                    capital_ore=i.capital_ore, interest_ore=i.interest_ore, costs_ore=i.costs_ore,
-                    ocr=i.ocr,
-                )
-                for i in items
-            ],
-            paid_ore=paid_ore,
-            today=as_of,
-            grace_days=plan.grace_days,
-        )
-        out["status"] = {"state": status_now.state, "explanation": status_now.explanation,
-                         "overdue_ore": status_now.overdue_ore}
-    return out
+    return schedule
+
+
+def _status_json(
+    plan: Plan, *, items: list[Any], paid_ore: int, as_of: date
+) -> dict[str, Any] | None:
+    """The domain's verdict on an active plan (``plan_status``); ``None`` otherwise."""
+    if plan.state != PlanState.ACTIVE or not items:
+        return None
+    status_now = plan_status(
+        schedule=[
+            Installment(
+                number=i.number, due_date=i.due_date, amount_ore=i.amount_ore,
+                capital_ore=i.capital_ore, interest_ore=i.interest_ore, costs_ore=i.costs_ore,
+                ocr=i.ocr,
+            )
+            for i in items
+        ],
+        paid_ore=paid_ore,
+        today=as_of,
+        grace_days=plan.grace_days,
+    )
+    return {"state": status_now.state, "explanation": status_now.explanation,
+            "overdue_ore": status_now.overdue_ore}
 
 
 def plans_awaiting_decision() -> QuerySet[Plan]:

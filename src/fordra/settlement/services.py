@@ -144,6 +144,18 @@ def _settle_creditor(
         ],
         charges_ore=charges,
     )
+    return _remittance_write(
+        creditor, result=result, pricing=pricing, refs=refs, allocation_ids=[r[0] for r in rows],
+        key=key, day=day, now=now, out_dir=out_dir,
+    )
+
+
+def _remittance_write(
+    creditor: Creditor, *, result: Any, pricing: Any, refs: dict[int, str],
+    allocation_ids: list[int], key: str, day: date, now: datetime, out_dir: Path,
+) -> Remittance:
+    """In one transaction: the remittance and its lines, the allocations marked settled, the
+    ledger transaction and the statement files."""
     with transaction.atomic():
         record = Remittance.objects.create(
             creditor=creditor, date=day, pricing_model=pricing.model.value,
@@ -162,7 +174,7 @@ def _settle_creditor(
             )
             for line in result.lines
         )
-        Allocation.objects.filter(id__in=[r[0] for r in rows]).update(settled_in=key)
+        Allocation.objects.filter(id__in=allocation_ids).update(settled_in=key)
         ledger_post(
             [
                 remittance_transaction(

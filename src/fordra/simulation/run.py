@@ -259,6 +259,28 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
         )
         for case_id, kind, letter_date in cursor.fetchall():
             letters[case_id][kind] = as_date(letter_date)
+    to_pay, to_dispute, to_plan = _reactions(
+        cases, first_due=first_due, letters=letters, day=day, seed=seed, acted=acted
+    )
+    paid = _pay(to_pay, day=day, seed=seed, now=now)
+    for case in to_dispute:
+        case_dispute(case=case, reason="Simulerat bestridande", actor="simulation", today=day)
+    for case, installments in to_plan:
+        try:
+            plan_propose(case=case, installments=installments, first_due=day + PLAN_FIRST_DUE,
+                         today=day, now=now, actor="simulation")
+        except ApplicationError:
+            continue  # e.g. beyond the creditor's rules for a small debt: the ladder goes on
+    paid += _installments_paid(day=day, seed=seed, now=now)
+    paid += _kronofogden_acts(day=day, seed=seed, now=now)
+    return paid, len(to_dispute)
+
+
+def _reactions(
+    cases: list[Case], *, first_due: dict[int, date], letters: dict[int, dict[str, date]],
+    day: date, seed: int, acted: set[int],
+) -> tuple[list[tuple[Case, int]], list[Case], list[tuple[Case, int]]]:
+    """Which debtors act today (each once): (to pay with percent, to dispute, to ask for a plan)."""
     to_pay: list[tuple[Case, int]] = []  # (case, percent of balance)
     to_dispute: list[Case] = []
     to_plan: list[tuple[Case, int]] = []
@@ -290,7 +312,11 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
             to_pay.append((case, PART_SHARE_PERCENT))
         elif b.profile != "never_pays":
             to_pay.append((case, 100))
+    return to_pay, to_dispute, to_plan
 
+
+def _pay(to_pay: list[tuple[Case, int]], *, day: date, seed: int, now: datetime) -> int:
+    """Each debtor pays its percent of the balance; returns the öre paid."""
     paid = 0
     if to_pay:
         balances = case_balances(
@@ -310,17 +336,7 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
                 actor="simulation",
             )
             paid += amount
-    for case in to_dispute:
-        case_dispute(case=case, reason="Simulerat bestridande", actor="simulation", today=day)
-    for case, installments in to_plan:
-        try:
-            plan_propose(case=case, installments=installments, first_due=day + PLAN_FIRST_DUE,
-                         today=day, now=now, actor="simulation")
-        except ApplicationError:
-            continue  # e.g. beyond the creditor's rules for a small debt: the ladder goes on
-    paid += _installments_paid(day=day, seed=seed, now=now)
-    paid += _kronofogden_acts(day=day, seed=seed, now=now)
-    return paid, len(to_dispute)
+    return paid
 
 
 # Simulated Kronofogden: days from one outcome to the next (a plausible pace, not statistics).

@@ -14,15 +14,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fordra.casefile import case_detail_json
+from fordra.casefile.viewing import case_view
 from fordra.claims.models import CaseState
 from fordra.claims.selectors import case_balances, case_get, case_list
 from fordra.core.errors import NotFound
 from fordra.letters.models import Letter, LetterStatus
 from fordra.letters.services import letter_html
 from fordra.parties.models import Creditor
-from fordra.privacy.models import AccessAction
-from fordra.privacy.services import person_access_record, person_extract
+from fordra.privacy.services import person_extract
 from fordra.reference.services import reference_rate_table
 
 CASES_PER_PAGE = 50
@@ -82,25 +81,19 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 def case_detail_view(request: HttpRequest, ref: str) -> HttpResponse:
     today = timezone.localdate()
     try:
-        case = case_get(ref=ref)
+        view = case_view(ref=ref, as_of=today, actor=_actor(request), now=timezone.now())
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-    detail = case_detail_json(case, as_of=today)
-    person_access_record(
-        debtor=case.debtor, action=AccessAction.VIEWED, actor=_actor(request),
-        where=f"ärende {case.ref}", now=timezone.now(),
-    )
-    letters = list(Letter.objects.filter(case=case).order_by("letter_date", "id"))
-    tasks = list(case.tasks.filter(done_at__isnull=True))
+    case = view.case
     return render(
         request,
         "web/case_detail.html",
         {
             "case": case,
-            "d": detail,
+            "d": view.detail,
             "state_label": CaseState(case.state).label,
-            "letters": letters,
-            "tasks": tasks,
+            "letters": view.letters,
+            "tasks": view.tasks,
             "today": today,
             "missing_rates": _rate_warning(today),
         },
@@ -183,7 +176,7 @@ def direct_payment_view(request: HttpRequest, ref: str) -> HttpResponse:
 
     from fordra.core.errors import ApplicationError
     from fordra.domain.money import AmountError, parse_amount
-    from fordra.payments.actions import payment_apply
+    from fordra.payments.direct import payment_direct
     from fordra.web.dates import posted_date
 
     try:
@@ -195,10 +188,9 @@ def direct_payment_view(request: HttpRequest, ref: str) -> HttpResponse:
             amount = parse_amount(request.POST.get("amount", ""))
             paid_on = posted_date(request)
             reference = request.POST.get("reference", "")[:100]
-            payment_apply(
-                case=case, amount_ore=amount, paid_on=paid_on, source="direct",
-                key=f"direct:{case.id}:{paid_on.isoformat()}:{amount}:{reference}",
-                now=timezone.now(), reference=reference, actor=_actor(request),
+            payment_direct(
+                case=case, amount_ore=amount, paid_on=paid_on, now=timezone.now(),
+                reference=reference, actor=_actor(request),
             )
             messages.success(request, "Direktbetalningen registrerades.")
         except (ValueError, AmountError, ApplicationError) as exc:
