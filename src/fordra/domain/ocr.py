@@ -21,9 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from stdnum import luhn
-
-from fordra.domain.identifiers import luhn_check_digit
+from fordra.domain.identifiers import luhn_check_digit, luhn_is_valid
 
 __all__ = [
     "OCR_DIGITS_MAX",
@@ -53,7 +51,7 @@ def ocr_from_number(number: int) -> str:
     if len(digits) + 2 > OCR_DIGITS_MAX:
         raise OcrError(f"an OCR reference has at most {OCR_DIGITS_MAX} digits")
     with_length = digits + str((len(digits) + 2) % 10)
-    return with_length + str(luhn.calc_check_digit(with_length))
+    return with_length + luhn_check_digit(with_length)
 
 
 def ocrs_from_numbers(numbers: Iterable[int]) -> list[str]:
@@ -93,7 +91,7 @@ def validate_ocr(text: str, *, length_digit: bool = True) -> str:
         raise OcrError("must contain digits only")
     if not OCR_DIGITS_MIN <= len(digits) <= OCR_DIGITS_MAX:
         raise OcrError(f"must be {OCR_DIGITS_MIN} to {OCR_DIGITS_MAX} digits")
-    if not luhn.is_valid(digits):
+    if not luhn_is_valid(digits):
         raise OcrError("check digit is wrong")
     if length_digit and int(digits[-2]) != len(digits) % 10:
         raise OcrError("length digit is wrong")
