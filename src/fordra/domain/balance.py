@@ -119,8 +119,7 @@ class PlainAllocation(NamedTuple):
     date: date
 
 
-@dataclass(frozen=True)
-class CaseRows:
+class CaseRows(NamedTuple):
     """One case's rows, for ``case_balances``."""
 
     invoices: Sequence[InvoiceRow]
