@@ -13,8 +13,7 @@ from django.db import transaction
 from django.db.models import F
 
 from fordra.claims.models import CASE_REF_PREFIX, NumberSequence
-from fordra.domain.identifiers import luhn_check_digit
-from fordra.domain.ocr import OCR_DIGITS_MAX, ocr_from_number
+from fordra.domain.ocr import ocr_from_number, ocrs_from_numbers
 
 CASE_SEQUENCE = "case"
 # Six-digit case numbers give eight-digit OCR references, short enough to type from a letter.
@@ -53,26 +52,5 @@ def case_ocr(number: int) -> str:
 
 
 def case_ocrs(numbers: Iterable[int]) -> list[str]:
-    """``case_ocr`` of many numbers (an import opens up to millions of cases at once).
-
-    The same references as ``ocr_from_number`` — number, length digit, Luhn digit; a test keeps
-    the two in agreement — computed ten at a time: numbers that differ only in the last digit
-    share the Luhn sum of all the other digits, so one ``luhn_check_digit`` per ten numbers
-    gives it, and each number adds its own last digit (undoubled: third from the right once
-    the length and check digits follow). Numbers ``ocr_from_number`` would refuse go to it.
-    """
-    out = []
-    shared: dict[tuple[int, int], int] = {}
-    for number in numbers:
-        digits = str(number)
-        if number < 10 or len(digits) + 2 > OCR_DIGITS_MAX:
-            out.append(ocr_from_number(number))  # raises OcrError for the impossible ones
-            continue
-        length = (len(digits) + 2) % 10
-        key = (number // 10, length)
-        rest = shared.get(key)
-        if rest is None:
-            # The check digit that "<other digits>0<length>" would get, as a Luhn sum.
-            rest = shared[key] = -int(luhn_check_digit(f"{digits[:-1]}0{length}")) % 10
-        out.append(f"{digits}{length}{-(rest + number % 10) % 10}")
-    return out
+    """``case_ocr`` of many numbers: ``fordra.domain.ocr.ocrs_from_numbers``."""
+    return ocrs_from_numbers(numbers)

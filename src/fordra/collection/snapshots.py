@@ -7,13 +7,20 @@ million cases this way (DESIGN.md §3).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from fordra.claims.models import CLOSED_STATES, CaseState, covered_invoice_ids
 from fordra.core.bulk import adapt, query_in
+from fordra.domain.balance import (
+    CaseRows,
+    PlainAllocation,
+    PlainFee,
+    PlainInvoice,
+    case_balances,
+)
 from fordra.domain.fees import DebtorType, FeeKind
 from fordra.domain.ladder import CaseSnapshot, ClaimSnapshot, StepRecord
 
@@ -69,6 +76,9 @@ class ShardData:
     balances: dict[int, Any] = field(default_factory=dict)
 
 
+Rows = list[tuple[Any, ...]]
+
+
 def load_snapshots(
     *,
     cases: Sequence[CaseRow],
@@ -76,57 +86,136 @@ def load_snapshots(
     today: date,
     trifle_ore_by_creditor: dict[int, int] | None = None,
 ) -> ShardData:
-    # A shard is a contiguous run of case ids: each table is read with one range scan over its
-    # case index (rows of closed cases in the range are simply not looked at).
+    read = _shard_reader(cases)
+    day_of = DateParser()
+    invoices, agreed, written_off = _read_invoices(read, today=today, day_of=day_of)
+    fee_kinds, fees = _read_fees(read, written_off=written_off, day_of=day_of)
+    paid = _read_paid(read, today=today)
+    steps, steps_today = _read_steps(read, today=today, day_of=day_of)
+    debtors = _read_debtors(cases)
+    # The one balance (fordra.domain.balance) without interest: the ladder only needs capital
+    # and fees outstanding to know a case is paid or no trifle (interest only adds); the few
+    # cases near their trifle threshold get the balance with interest in ``_with_trifles``.
+    balances = case_balances(
+        {c.case_id: CaseRows(invoices[c.case_id], fees[c.case_id], paid[c.case_id]) for c in cases},
+        as_of=today,
+        rates=None,
+        interest=False,
+    )
+    snapshots = {}
+    for c in cases:
+        balance = balances[c.case_id]
+        claims = tuple(
+            ClaimSnapshot(
+                invoice_id=claim.invoice_id,
+                invoice_number=claim.invoice_number,
+                due_date=claim.due_date,
+                capital_ore=claim.capital_ore,
+                reminder_fee_agreed=_agreed(
+                    agreed[claim.invoice_id], reminder_fee_agreed_by_creditor[c.creditor_id]
+                ),
+                fees_charged=frozenset(fee_kinds.get(claim.invoice_id, ())),
+            )
+            for claim in balance.claims
+        )
+        snapshots[c.case_id] = _snapshot(
+            c, claims=claims, balance_ore=balance.balance_ore, steps=steps[c.case_id],
+            debtor=debtors[c.debtor_id], trifle_ore=(trifle_ore_by_creditor or {}).get(c.creditor_id, 0),
+        )
+    balances_near = _with_trifles(snapshots, today=today)
+    return ShardData(snapshots=snapshots, steps_today=steps_today, balances=balances_near)
+
+
+def _agreed(invoice_agreed: bool | None, creditor_agreed: bool) -> bool:
+    return creditor_agreed if invoice_agreed is None else bool(invoice_agreed)
+
+
+def _shard_reader(cases: Sequence[CaseRow]) -> Callable[..., Rows]:
+    """A reader of one table's rows for the shard's cases (SQL with ``BETWEEN %s AND %s``).
+
+    A shard is a contiguous run of case ids: dense shards (most cases in the id range) are read
+    with one range scan over the case index (rows of closed cases in the range are simply not
+    looked at); sparse ones by IN lists.
+    """
     lo, hi = cases[0].case_id, cases[-1].case_id
     ids = [c.case_id for c in cases]
     dense = len(ids) * 2 >= hi - lo + 1
 
-    def _range(sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        # Dense shards (most cases in the id range) read by range; sparse ones by IN lists.
+    def read(sql: str, *params: Any) -> Rows:
         if dense:
             return _by_range(sql, *params, lo=lo, hi=hi)
         return query_in(sql.replace("BETWEEN %s AND %s", "IN ({in})"), values=ids, after=params)
 
-    invoices: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    day_of = DateParser()
+    return read
+
+
+def _read_invoices(
+    read: Callable[..., Rows], *, today: date, day_of: DateParser
+) -> tuple[dict[int, list[PlainInvoice]], dict[int, bool | None], set[int]]:
+    """Invoices by case (written-off ones too: a credit note is applied to the oldest invoice
+    whether or not it was given up since), each invoice's own reminder-fee agreement, and the
+    invoices given up by ``today``."""
+    invoices: dict[int, list[PlainInvoice]] = defaultdict(list)
+    agreed: dict[int, bool | None] = {}
     written_off: set[int] = set()
-    for case_id, invoice_id, number, kind, due, amount, agreed, off in _range(
+    for case_id, invoice_id, number, kind, due, amount, fee_agreed, off in read(
         "SELECT case_id, id, invoice_number, kind, CAST(due_date AS TEXT), amount_ore, "
         "reminder_fee_agreed, CAST(written_off_on AS TEXT) FROM claims_invoice "
         "WHERE case_id BETWEEN %s AND %s",
     ):
-        if off is not None and day_of(off) <= today:
+        off_on = None if off is None else day_of(off)
+        if off_on is not None and off_on <= today:
             # A claim given up (time-barred, withdrawn) is never demanded again.
             written_off.add(invoice_id)
-            continue
-        invoices[case_id].append((case_id, invoice_id, number, kind, day_of(due), amount, agreed))
-    fees_by_invoice: dict[int, set[FeeKind]] = defaultdict(set)
-    fees_ore: dict[int, int] = defaultdict(int)
-    for case_id, invoice_id, kind, amount, covers in _range(
-        "SELECT case_id, invoice_id, kind, amount_ore, covers FROM claims_feerecord "
-        "WHERE case_id BETWEEN %s AND %s",
+        invoices[case_id].append(
+            PlainInvoice(invoice_id, number, kind, day_of(due), amount, None, off_on)
+        )
+        agreed[invoice_id] = fee_agreed
+    return invoices, agreed, written_off
+
+
+def _read_fees(
+    read: Callable[..., Rows], *, written_off: set[int], day_of: DateParser
+) -> tuple[dict[int, set[FeeKind]], dict[int, list[PlainFee]]]:
+    """Fee kinds already charged per invoice, and the fee rows by case."""
+    kinds: dict[int, set[FeeKind]] = defaultdict(set)
+    fees: dict[int, list[PlainFee]] = defaultdict(list)
+    for case_id, invoice_id, kind, amount, covers, day in read(
+        "SELECT case_id, invoice_id, kind, amount_ore, covers, CAST(date AS TEXT) "
+        "FROM claims_feerecord WHERE case_id BETWEEN %s AND %s",
     ):
         # A letter's fee was charged for every invoice it covers: none of them is charged that
         # kind again, even when the invoice holding the fee was written off since.
         fee_kind = _FEE_KINDS[kind]
         for covered in covered_invoice_ids(covers, holder=invoice_id) if covers else ():
-            fees_by_invoice[covered].add(fee_kind)
+            kinds[covered].add(fee_kind)
         if invoice_id in written_off:
             continue
-        fees_by_invoice[invoice_id].add(fee_kind)
-        fees_ore[case_id] += amount
-    paid: dict[tuple[int, str], int] = defaultdict(int)
-    for invoice_id, component, amount in _range(
-        "SELECT invoice_id, component, SUM(amount_ore) FROM claims_allocation "
-        "WHERE case_id BETWEEN %s AND %s AND date <= %s GROUP BY invoice_id, component",
+        kinds[invoice_id].add(fee_kind)
+        fees[case_id].append(PlainFee(invoice_id, amount, day_of(day)))
+    return kinds, fees
+
+
+def _read_paid(read: Callable[..., Rows], *, today: date) -> dict[int, list[PlainAllocation]]:
+    """What was allocated up to ``today``, summed per invoice and component, by case (dated
+    ``today``: without interest the balance needs only the sums)."""
+    paid: dict[int, list[PlainAllocation]] = defaultdict(list)
+    for case_id, invoice_id, component, amount in read(
+        "SELECT case_id, invoice_id, component, SUM(amount_ore) FROM claims_allocation "
+        "WHERE case_id BETWEEN %s AND %s AND date <= %s GROUP BY case_id, invoice_id, component",
         adapt(today),
     ):
-        paid[(invoice_id, component)] = int(amount)
-    capital_paid = {invoice_id: v for (invoice_id, part), v in paid.items() if part == "capital"}
+        paid[case_id].append(PlainAllocation(invoice_id, component, int(amount), today))
+    return paid
+
+
+def _read_steps(
+    read: Callable[..., Rows], *, today: date, day_of: DateParser
+) -> tuple[dict[int, dict[str, StepRecord]], set[int]]:
+    """The ladder steps done per case, and the cases that took a step today."""
     steps: dict[int, dict[str, StepRecord]] = defaultdict(dict)
     steps_today: set[int] = set()
-    for case_id, step, done_text, pay_text in _range(
+    for case_id, step, done_text, pay_text in read(
         "SELECT case_id, step, CAST(done_on AS TEXT), CAST(pay_by AS TEXT) "
         "FROM collection_casestep WHERE case_id BETWEEN %s AND %s",
     ):
@@ -136,50 +225,50 @@ def load_snapshots(
         )
         if done_on == today:
             steps_today.add(case_id)
-    debtors: dict[int, tuple[Any, ...]] = {}
-    for rec in query_in(
-        "SELECT id, debtor_type, protected_identity, deceased, debt_relief FROM parties_debtor "
-        "WHERE id IN ({in})",
-        values=sorted({c.debtor_id for c in cases}),
-    ):
-        debtors[rec[0]] = rec
+    return steps, steps_today
 
-    snapshots = {}
-    debtor_types = {t.value: t for t in DebtorType}
-    disputed_state, plan_state = CaseState.DISPUTED.value, CaseState.PLAN.value
-    for c in cases:
-        claims = claim_snapshots(
-            invoices[c.case_id],
-            fees_by_invoice=fees_by_invoice,
-            creditor_agreed=reminder_fee_agreed_by_creditor[c.creditor_id],
-            capital_paid=capital_paid,
+
+def _read_debtors(cases: Sequence[CaseRow]) -> dict[int, tuple[Any, ...]]:
+    return {
+        rec[0]: rec
+        for rec in query_in(
+            "SELECT id, debtor_type, protected_identity, deceased, debt_relief FROM parties_debtor "
+            "WHERE id IN ({in})",
+            values=sorted({c.debtor_id for c in cases}),
         )
-        capital = 0
-        costs_paid = 0
-        for cl in claims:
-            capital += cl.capital_ore
-            if paid:
-                costs_paid += paid.get((cl.invoice_id, "costs"), 0)
-        _, debtor_type, protected, deceased, relief = debtors[c.debtor_id]
-        snapshots[c.case_id] = CaseSnapshot(
-            case_id=c.case_id,
-            state=c.state,
-            debtor_type=debtor_types[debtor_type],
-            claims=claims,
-            steps_done=steps[c.case_id],
-            balance_ore=capital + fees_ore[c.case_id] - costs_paid,
-            disputed=c.state == disputed_state,
-            paused_until=c.paused_until,
-            plan_active=c.state == plan_state,
-            debt_relief=bool(relief),
-            deceased=bool(deceased),
-            protected_identity=bool(protected),
-            limitation_date=c.limitation_date,
-            foreign_partner=c.foreign_partner,
-            trifle_ore=(trifle_ore_by_creditor or {}).get(c.creditor_id, 0),
-        )
-    balances = _with_trifles(snapshots, today=today)
-    return ShardData(snapshots=snapshots, steps_today=steps_today, balances=balances)
+    }
+
+
+_DEBTOR_TYPES = {t.value: t for t in DebtorType}
+
+
+def _snapshot(
+    c: CaseRow,
+    *,
+    claims: tuple[ClaimSnapshot, ...],
+    balance_ore: int,
+    steps: dict[str, StepRecord],
+    debtor: tuple[Any, ...],
+    trifle_ore: int,
+) -> CaseSnapshot:
+    _, debtor_type, protected, deceased, relief = debtor
+    return CaseSnapshot(
+        case_id=c.case_id,
+        state=c.state,
+        debtor_type=_DEBTOR_TYPES[debtor_type],
+        claims=claims,
+        steps_done=steps,
+        balance_ore=balance_ore,
+        disputed=c.state == CaseState.DISPUTED.value,
+        paused_until=c.paused_until,
+        plan_active=c.state == CaseState.PLAN.value,
+        debt_relief=bool(relief),
+        deceased=bool(deceased),
+        protected_identity=bool(protected),
+        limitation_date=c.limitation_date,
+        foreign_partner=c.foreign_partner,
+        trifle_ore=trifle_ore,
+    )
 
 
 def _with_trifles(snapshots: dict[int, CaseSnapshot], *, today: date) -> dict[int, Any]:
@@ -233,30 +322,3 @@ def _by_range(sql: str, *after: Any, lo: int, hi: int) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [lo, hi, *after])
         return cursor.fetchall()
-
-
-def claim_snapshots(
-    rows: Sequence[tuple[Any, ...]],
-    *,
-    fees_by_invoice: dict[int, set[FeeKind]],
-    creditor_agreed: bool,
-    capital_paid: dict[int, int] | None = None,
-) -> tuple[ClaimSnapshot, ...]:
-    """Invoices of one case → claims with outstanding capital (credit notes reduce the oldest)."""
-    debts = sorted((r for r in rows if r[3] == "invoice"), key=lambda r: (r[4], r[1]))
-    credit = -sum(r[5] for r in rows if r[3] == "credit_note")
-    out = []
-    for _, invoice_id, number, _, due_date, amount, agreed in debts:
-        used = min(credit, amount)
-        credit -= used
-        out.append(
-            ClaimSnapshot(
-                invoice_id=invoice_id,
-                invoice_number=number,
-                due_date=due_date,
-                capital_ore=amount - used - (capital_paid or {}).get(invoice_id, 0),
-                reminder_fee_agreed=creditor_agreed if agreed is None else bool(agreed),
-                fees_charged=frozenset(fees_by_invoice.get(invoice_id, ())),
-            )
-        )
-    return tuple(out)

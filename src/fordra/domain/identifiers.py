@@ -33,8 +33,10 @@ Bankgiro: 7–8 digits with a Luhn check digit, written ``NNN-NNNN`` / ``NNNN-NN
 2–8 digits with a Luhn check digit, written with the check digit after a dash. Postnummer: five
 digits, written ``NNN NN``.
 
-The Luhn (modulus 10) digit is computed here rather than with ``stdnum.luhn``, which does the
-same sum one Python step per digit; a property test keeps the two in agreement.
+The Luhn (modulus 10) digit is computed here — the one Luhn of the domain (OCR references use
+it too) — rather than with ``stdnum.luhn``, which does the same sum one Python step per digit
+(≈ 5× slower; intake checks ~100 000 numbers at a time); a property test keeps the two in
+agreement.
 
 Errors are ``IdentifierError`` (a ``ValueError``) with short English messages: "must be 10 or 12
 digits", "not a valid date", "check digit is wrong", ….
@@ -59,6 +61,7 @@ __all__ = [
     "format_bankgiro",
     "format_plusgiro",
     "luhn_check_digit",
+    "luhn_is_valid",
     "normalise_postal_code",
     "parse_orgnr",
     "parse_party_id",
@@ -173,6 +176,13 @@ def luhn_check_digit(digits: str) -> str:
     if not _is_ascii_digits(digits):
         raise IdentifierError("must contain digits only")
     return str(-_luhn_sum(digits + "0") % 10)
+
+
+def luhn_is_valid(digits: str) -> bool:
+    """Whether ASCII digits (at least one) end in a correct Luhn check digit."""
+    if not _is_ascii_digits(digits):
+        raise IdentifierError("must contain digits only")
+    return _luhn_sum(digits) % 10 == 0
 
 
 def format_bankgiro(digits: str) -> str:

@@ -69,6 +69,19 @@ def parse_amount(text: str) -> int:
         raise AmountError("empty amount")
     if len(stripped) > AMOUNT_TEXT_CHARS_MAX:
         raise AmountError(f"longer than {AMOUNT_TEXT_CHARS_MAX} characters")
+    if stripped.isascii():
+        # The plain forms most files use — ``1234``, ``1234,50``, ``1234.5`` — without the
+        # regular expression (a claims file has ~100 000 amounts); the same öre it gives.
+        if stripped.isdigit():
+            return int(stripped) * 100
+        if len(stripped) > 2 and stripped[-2] in ".,":
+            whole, cents = stripped[:-2], stripped[-1:]
+            if whole.isdigit() and cents.isdigit():
+                return int(whole) * 100 + int(cents) * 10
+        elif len(stripped) > 3 and stripped[-3] in ".,":
+            whole, cents = stripped[:-3], stripped[-2:]
+            if whole.isdigit() and cents.isdigit():
+                return int(whole) * 100 + int(cents)
     match = _AMOUNT.fullmatch(stripped)
     if match is not None:
         kronor = int("".join(ch for ch in match["kronor"] if ch not in _THOUSANDS_SEPARATORS))

@@ -168,8 +168,6 @@ _KINDS: Final[dict[str, ClaimKind]] = {
 }
 _DEBTOR_TYPES: Final[dict[str, DebtorTypeName]] = {"person": "person", "company": "company"}
 # ASCII only: str.isdigit() and \d would also accept Arabic-Indic and other digits.
-# Longer amounts are left to parse_amount, which refuses them with its own message.
-_AMOUNT_FAST_CHARS_MAX: Final = 20
 _RATE_RE: Final = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 
 
@@ -465,23 +463,7 @@ def _parse_date(text: str) -> date:
 
 
 def _parse_amount(text: str) -> int:
-    """``parse_amount`` with a fast path for the plain forms most files use.
-
-    ``1234``, ``1234,50``, ``1234.5`` (ASCII digits, at most one decimal separator): the same
-    öre as ``parse_amount`` (a property test keeps the two in agreement) without its regular
-    expression. Anything else — thousands separators, a sign, ``kr``, errors — goes to it.
-    """
-    if len(text) <= _AMOUNT_FAST_CHARS_MAX and text.isascii():
-        if text.isdigit():
-            return int(text) * 100
-        if len(text) > 2 and text[-2] in ".,":
-            kronor, ore = text[:-2], text[-1:]
-            if kronor.isdigit() and ore.isdigit():
-                return int(kronor) * 100 + int(ore) * 10
-        elif len(text) > 3 and text[-3] in ".,":
-            kronor, ore = text[:-3], text[-2:]
-            if kronor.isdigit() and ore.isdigit():
-                return int(kronor) * 100 + int(ore)
+    """``parse_amount``, the one amount parser (its fast path for plain forms lives there)."""
     return parse_amount(text)
 
 

@@ -15,11 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from fordra.claims.models import CLOSED_STATES, Invoice, InvoiceKind
+from fordra.claims.models import CLOSED_STATES, Invoice
 from fordra.claims.selectors import case_balance
 from fordra.core.bulk import as_date, query_in
 from fordra.domain.allocation import ClaimBalance, allocate_payment
-from fordra.domain.interest import RateMissingError, compute_interest
+from fordra.domain.balance import payable_claims
 from fordra.domain.settlement import Pricing, PricingModel
 from fordra.payments.incoming import Incoming
 from fordra.reference.services import reference_rate_table
@@ -168,45 +168,17 @@ def _outstanding(data: _CaseData, *, as_of: date, rates: Any) -> tuple[list[Clai
 def _outstanding_plain(
     data: _CaseData, *, as_of: date, rates: Any
 ) -> tuple[list[ClaimBalance], int] | None:
-    """``_outstanding`` for the plain case, without ``case_balance``'s explanations; else None.
-
-    Plain: nothing paid on the case yet, no credit note, nothing written off, every day priced
-    by the rate table — most cases a bank file pays. Then each invoice owes its amount as
-    capital, its fees dated up to ``as_of`` as costs, and the interest ``compute_interest``
-    gives on the whole amount. Anything else goes through ``case_balance`` itself; a property
-    test holds the two equal (tests/integration/test_payments_bulk.py).
+    """``_outstanding`` without ``case_balance``'s explanations: the domain's one balance
+    (``fordra.domain.balance.payable_claims``) over the plain rows already read, for a
+    case with nothing paid yet (None otherwise: ``_outstanding``, the same function with its
+    explanations). A property test holds the two equal (tests/integration/test_payments_bulk.py).
     """
     if data.allocations:
         return None
-    fees: dict[int, int] = {}
-    for f in data.fees:
-        if f.date <= as_of:
-            fees[f.invoice_id] = fees.get(f.invoice_id, 0) + f.amount_ore
-    claims = []
-    balance = 0
-    invoices = data.invoices
-    if len(invoices) > 1:
-        invoices = sorted(invoices, key=lambda i: (i.due_date, i.id))
-    for inv in invoices:
-        if inv.kind != InvoiceKind.INVOICE or inv.written_off_on is not None or inv.amount_ore < 0:
-            return None
-        capital = inv.amount_ore
-        interest = 0
-        if capital > 0:
-            try:
-                interest = compute_interest(
-                    capital_ore=capital, due_date=inv.due_date, as_of=as_of, rates=rates,
-                    agreed_rate_percent=inv.interest_rate,
-                ).amount_ore
-            except RateMissingError:
-                return None
-        costs = fees.get(inv.id, 0)
-        balance += capital + interest + costs
-        claims.append(
-            ClaimBalance(str(inv.id), inv.due_date, max(costs, 0), max(interest, 0),
-                         max(capital, 0))
-        )
-    return claims, balance
+    return payable_claims(
+        invoices=data.invoices, as_of=as_of, rates=rates, fees=data.fees,
+        allocations=data.allocations,
+    )
 
 
 def cases_owing(*, case_ids: Sequence[int], as_of: date) -> dict[int, tuple[date | None, int]]:

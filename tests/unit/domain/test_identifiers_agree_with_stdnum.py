@@ -14,6 +14,7 @@ from fordra.domain.identifiers import (
     IdentifierError,
     PartyKind,
     luhn_check_digit,
+    luhn_is_valid,
     parse_party_id,
     validate_bankgiro,
 )
@@ -60,6 +61,11 @@ def test_an_orgnr_is_accepted_exactly_when_stdnum_accepts_it(ten):
 @given(st.text(alphabet="0123456789", min_size=1, max_size=30))
 def test_our_luhn_check_digit_agrees_with_stdnum(digits):
     assert luhn_check_digit(digits) == stdnum_luhn.calc_check_digit(digits)
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=30))
+def test_our_luhn_validity_agrees_with_stdnum(digits):
+    assert luhn_is_valid(digits) == stdnum_luhn.is_valid(digits)
 
 
 @given(st.text(alphabet="0123456789", min_size=7, max_size=8))
