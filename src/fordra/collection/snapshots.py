@@ -13,9 +13,11 @@ from datetime import date
 from typing import Any
 
 from fordra.claims.models import CLOSED_STATES, CaseState, covered_invoice_ids
-from fordra.core.bulk import adapt, query_in
+from fordra.claims.queries import open_cases, shard_fees, shard_invoices, shard_paid
+from fordra.core.bulk import query_in
 from fordra.domain.fees import DebtorType, FeeKind
 from fordra.domain.ladder import CaseSnapshot, ClaimSnapshot, StepRecord
+from fordra.parties.queries import debtor_flags
 
 SHARD_CASES_MAX = 20_000
 _CLOSED = tuple(s.value for s in CLOSED_STATES)
@@ -38,25 +40,16 @@ def open_case_shards(
     *, today: date, shard_size: int = SHARD_CASES_MAX, full: bool = False
 ) -> list[list[CaseRow]]:
     """Open cases due for a look today (all open cases when ``full``), by id, in shards."""
-    from django.db import connection
-
-    marks = ", ".join(["%s"] * len(_CLOSED))
-    due = "" if full else " AND (next_check_on IS NULL OR next_check_on <= %s)"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, number, state, creditor_id, debtor_id, CAST(paused_until AS TEXT), "
-            "CAST(limitation_date AS TEXT), foreign_partner "
-            f"FROM claims_case WHERE state NOT IN ({marks}){due} ORDER BY id",
-            [*_CLOSED] if full else [*_CLOSED, adapt(today)],
+    day_of = DateParser()
+    rows = [
+        CaseRow(
+            i, n, st, cid, did, day_of(p) if p else None, day_of(lim) if lim else None,
+            bool(partner),
         )
-        day_of = DateParser()
-        rows = [
-            CaseRow(
-                i, n, st, cid, did, day_of(p) if p else None, day_of(lim) if lim else None,
-                bool(partner),
-            )
-            for i, n, st, cid, did, p, lim, partner in cursor.fetchall()
-        ]
+        for i, n, st, cid, did, p, lim, partner in open_cases(
+            closed=_CLOSED, due_by=None if full else today
+        )
+    ]
     return [rows[i : i + shard_size] for i in range(0, len(rows), shard_size)]
 
 
@@ -91,10 +84,8 @@ def load_snapshots(
     invoices: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     day_of = DateParser()
     written_off: set[int] = set()
-    for case_id, invoice_id, number, kind, due, amount, agreed, off in _range(
-        "SELECT case_id, id, invoice_number, kind, CAST(due_date AS TEXT), amount_ore, "
-        "reminder_fee_agreed, CAST(written_off_on AS TEXT) FROM claims_invoice "
-        "WHERE case_id BETWEEN %s AND %s",
+    for case_id, invoice_id, number, kind, due, amount, agreed, off in shard_invoices(
+        case_ids=ids
     ):
         if off is not None and day_of(off) <= today:
             # A claim given up (time-barred, withdrawn) is never demanded again.
@@ -103,10 +94,7 @@ def load_snapshots(
         invoices[case_id].append((case_id, invoice_id, number, kind, day_of(due), amount, agreed))
     fees_by_invoice: dict[int, set[FeeKind]] = defaultdict(set)
     fees_ore: dict[int, int] = defaultdict(int)
-    for case_id, invoice_id, kind, amount, covers in _range(
-        "SELECT case_id, invoice_id, kind, amount_ore, covers FROM claims_feerecord "
-        "WHERE case_id BETWEEN %s AND %s",
-    ):
+    for case_id, invoice_id, kind, amount, covers in shard_fees(case_ids=ids):
         # A letter's fee was charged for every invoice it covers: none of them is charged that
         # kind again, even when the invoice holding the fee was written off since.
         fee_kind = _FEE_KINDS[kind]
@@ -117,11 +105,7 @@ def load_snapshots(
         fees_by_invoice[invoice_id].add(fee_kind)
         fees_ore[case_id] += amount
     paid: dict[tuple[int, str], int] = defaultdict(int)
-    for invoice_id, component, amount in _range(
-        "SELECT invoice_id, component, SUM(amount_ore) FROM claims_allocation "
-        "WHERE case_id BETWEEN %s AND %s AND date <= %s GROUP BY invoice_id, component",
-        adapt(today),
-    ):
+    for invoice_id, component, amount in shard_paid(case_ids=ids, as_of=today):
         paid[(invoice_id, component)] = int(amount)
     capital_paid = {invoice_id: v for (invoice_id, part), v in paid.items() if part == "capital"}
     steps: dict[int, dict[str, StepRecord]] = defaultdict(dict)
@@ -137,11 +121,7 @@ def load_snapshots(
         if done_on == today:
             steps_today.add(case_id)
     debtors: dict[int, tuple[Any, ...]] = {}
-    for rec in query_in(
-        "SELECT id, debtor_type, protected_identity, deceased, debt_relief FROM parties_debtor "
-        "WHERE id IN ({in})",
-        values=sorted({c.debtor_id for c in cases}),
-    ):
+    for rec in debtor_flags(debtor_ids=sorted({c.debtor_id for c in cases})):
         debtors[rec[0]] = rec
 
     snapshots = {}

@@ -34,7 +34,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import (
@@ -48,9 +48,15 @@ from fordra.claims.models import (
     InvoiceKind,
     Task,
 )
+from fordra.claims.queries import (
+    case_allocations,
+    case_fees,
+    case_invoices,
+    case_states,
+    cases_look_again,
+)
 from fordra.claims.selectors import case_balance
 from fordra.core.bulk import (
-    IN_CHUNK_PARAMS_MAX,
     adapt,
     as_date,
     date_adapter,
@@ -75,6 +81,8 @@ from fordra.domain.money import format_amount
 from fordra.domain.settlement import Pricing, PricingModel
 from fordra.ledger.services import PreparedTransaction, ledger_post, ledger_prepare
 from fordra.letters.models import LetterStatus
+from fordra.letters.queries import letters_status_move
+from fordra.parties.queries import creditor_pricing_models
 from fordra.payments.models import MONEY_IN_SOURCES, FileTask, Payment, PaymentStatus
 from fordra.reference.services import reference_rate_table
 
@@ -172,32 +180,17 @@ def _load_cases(
     else:
         cases = {
             cid: _CaseData(cid, state, creditor_id)
-            for cid, state, creditor_id in query_in(
-                "SELECT id, state, creditor_id FROM claims_case WHERE id IN ({in})",
-                values=case_ids,
-            )
+            for cid, state, creditor_id in case_states(case_ids=case_ids)
         }
     to_rate = _rate_reader()
-    for cid, iid, number, kind, due, amount, rate, off in query_in(
-        "SELECT case_id, id, invoice_number, kind, CAST(due_date AS TEXT), amount_ore, "
-        "interest_rate, CAST(written_off_on AS TEXT) FROM claims_invoice WHERE case_id IN ({in})",
-        values=case_ids,
-    ):
+    for cid, iid, number, kind, due, amount, rate, off in case_invoices(case_ids=case_ids):
         cases[cid].invoices.append(
             _Inv(iid, number, kind, as_date(due), amount, None if rate is None else to_rate(rate),
                  None if off is None else as_date(off))
         )
-    for cid, iid, amount, day in query_in(
-        "SELECT case_id, invoice_id, amount_ore, CAST(date AS TEXT) FROM claims_feerecord "
-        "WHERE case_id IN ({in})",
-        values=case_ids,
-    ):
+    for cid, iid, amount, day in case_fees(case_ids=case_ids):
         cases[cid].fees.append(_Fee(iid, amount, as_date(day)))
-    for cid, iid, component, amount, day in query_in(
-        "SELECT case_id, invoice_id, component, amount_ore, CAST(date AS TEXT) "
-        "FROM claims_allocation WHERE case_id IN ({in})",
-        values=case_ids,
-    ):
+    for cid, iid, component, amount, day in case_allocations(case_ids=case_ids):
         cases[cid].allocations.append(_Alloc(iid, component, amount, as_date(day)))
     return cases
 
@@ -217,9 +210,7 @@ def _rate_reader() -> Any:
 
 def _pricing_by_creditor(creditor_ids: Sequence[int]) -> dict[int, tuple[bool, bool]]:
     out = {}
-    for cid, model in query_in(
-        "SELECT id, pricing_model FROM parties_creditor WHERE id IN ({in})", values=creditor_ids
-    ):
+    for cid, model in creditor_pricing_models(creditor_ids=creditor_ids):
         pricing = Pricing(model=PricingModel(model))
         out[cid] = (pricing.agency_keeps_interest, pricing.agency_keeps_fees)
     return out
@@ -658,15 +649,7 @@ def _book_in_child(
 
 def _look_again(case_ids: Sequence[int]) -> None:
     """The next daily run looks at these cases again (a payment may change what is due)."""
-    with connection.cursor() as cursor:
-        for start in range(0, len(case_ids), IN_CHUNK_PARAMS_MAX):
-            part = case_ids[start : start + IN_CHUNK_PARAMS_MAX]
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"UPDATE claims_case SET next_check_on = NULL WHERE id IN ({marks}) "
-                "AND next_check_on IS NOT NULL",
-                part,
-            )
+    cases_look_again(case_ids=case_ids)
 
 
 # A grouped payment transaction: up to this many postings of its own cases, plus at most six
@@ -953,14 +936,12 @@ def _close_paid(
             Case.objects.filter(id__in=part).update(
                 state=CaseState.CLOSED_PAID, closed_on=day, close_reason="Betalt i sin helhet"
             )
-            marks = ", ".join(["%s"] * len(part))
-            with connection.cursor() as cursor:
-                # Letters not yet handed to a channel are stopped: the debt is paid.
-                cursor.execute(
-                    f"UPDATE letters_letter SET status = %s WHERE status IN (%s, %s) "
-                    f"AND case_id IN ({marks})",
-                    [LetterStatus.CANCELLED, LetterStatus.PENDING, LetterStatus.RENDERED, *part],
-                )
+            # Letters not yet handed to a channel are stopped: the debt is paid.
+            letters_status_move(
+                case_ids=part,
+                from_statuses=[LetterStatus.PENDING, LetterStatus.RENDERED],
+                to_status=LetterStatus.CANCELLED,
+            )
         events.extend(
             (cid, adapt(day), "closed_paid", "Ärendet är betalt och avslutat", actor, stamp)
             for cid in ids
