@@ -38,6 +38,7 @@ from fordra.claims.models import (
     InvoiceKind,
 )
 from fordra.claims.numbering import case_numbers_allocate, case_ocrs, case_ref
+from fordra.claims.queries import invoices_by_number
 from fordra.core.bulk import (
     adapt,
     date_adapter,
@@ -210,14 +211,7 @@ def _split_known_invoices(
         cid = creditor_ids.get(orgnr)
         if cid is None:
             continue
-        for rec in query_in(
-            "SELECT i.creditor_id, i.invoice_number, i.amount_ore, i.invoice_date, i.due_date, "
-            "d.national_id, c.number FROM claims_invoice i "
-            "JOIN claims_case c ON c.id = i.case_id JOIN parties_debtor d ON d.id = c.debtor_id "
-            "WHERE i.creditor_id = %s AND i.invoice_number IN ({in})",
-            values=numbers,
-            params=[cid],
-        ):
+        for rec in invoices_by_number(creditor_id=cid, invoice_numbers=numbers):
             existing[(rec[0], rec[1])] = rec
     if not existing:
         return list(rows), 0

@@ -28,10 +28,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from fordra.claims.models import Case, CaseEvent, FeeRecord, Task, covers_text
+from fordra.claims.queries import cases_next_check_set
 from fordra.collection.letter_faults import (
     FAILURES_LISTED_MAX,
     letters_failed,
@@ -62,6 +63,7 @@ from fordra.domain.money import format_amount
 from fordra.kfm.daily import kfm_daily
 from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter
+from fordra.letters.queries import letter_counts_by_debtor
 from fordra.parties.models import Creditor
 from fordra.plans.daily import plans_daily
 from fordra.rules import RuleNotInForceError, ladder_templates, load_fee_schedule, load_ladder
@@ -342,14 +344,8 @@ def _count_stage(result: RunResult, counts: Counter[str]) -> None:
 
 def _letters_per_debtor(day: date) -> Counter[int]:
     counts: Counter[int] = Counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.debtor_id, COUNT(*) FROM letters_letter l JOIN claims_case c "
-            "ON c.id = l.case_id WHERE l.letter_date = %s GROUP BY c.debtor_id",
-            [adapt(day)],
-        )
-        for debtor_id, count in cursor.fetchall():
-            counts[debtor_id] = count
+    for debtor_id, count in letter_counts_by_debtor(day=day):
+        counts[debtor_id] = count
     return counts
 
 
@@ -419,11 +415,7 @@ def _run_shard(
             result=result,
         )
     day_sql = memo_date_adapter()
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE claims_case SET next_check_on = %s WHERE id = %s",
-            [(day_sql(day), case_id) for day, case_id in checks],
-        )
+    cases_next_check_set(checks=[(day_sql(day), case_id) for day, case_id in checks])
 
 
 def _write(

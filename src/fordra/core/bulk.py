@@ -147,6 +147,27 @@ def query_in(
     return out
 
 
+def query_ids(
+    sql: str, *, ids: Sequence[int], after: Sequence[Any] = (), exact: bool = True
+) -> list[tuple[Any, ...]]:
+    """Run ``sql`` with ``{where}`` standing for the id condition, over sorted ``ids``.
+
+    Dense ids (most of a contiguous range, as a shard of the daily run) are read with one range
+    scan (``BETWEEN``), sparse ones with IN lists. ``exact`` drops the rows of a range read
+    whose first column is not one of ``ids``; without it the caller ignores them itself.
+    """
+    lo, hi = ids[0], ids[-1]
+    if len(ids) * 2 >= hi - lo + 1:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace("{where}", "BETWEEN %s AND %s"), [lo, hi, *after])
+            rows = cursor.fetchall()
+        if not exact:
+            return rows
+        wanted = set(ids)
+        return [r for r in rows if r[0] in wanted]
+    return query_in(sql.replace("{where}", "IN ({in})"), values=ids, after=after)
+
+
 INSERT_PARAMS_MAX = 999
 INSERT_ROWS_MAX = 500
 

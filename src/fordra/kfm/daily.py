@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from django.db import connection
 from django.db.models import Q
 
 from fordra.claims.models import Case
+from fordra.claims.queries import cases_awaiting_decision
 from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
 from fordra.kfm.application import kfm_apply
@@ -47,9 +47,7 @@ def kfm_daily(*, run_date: date, now: datetime) -> Counter[str]:
     open_proposals = KfmProposal.objects.filter(decision="").values("case_id")
     # The partial index case_awaiting_decision finds the flagged cases without a scan of the
     # portfolio (a bare boolean condition, as the index has it); the rest is filtered per chunk.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM claims_case WHERE awaiting_decision ORDER BY id")
-        awaiting = [row[0] for row in cursor.fetchall()]
+    awaiting = cases_awaiting_decision()
     cases: list[Case] = []
     for start in range(0, len(awaiting), IN_CHUNK):
         cases += (

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from fordra.claims.models import Allocation, Case
-from fordra.core.bulk import adapt
+from fordra.claims.queries import unsettled_allocations
 from fordra.domain.identifiers import validate_bankgiro
 from fordra.domain.money import format_amount
 from fordra.domain.settlement import (
@@ -109,14 +109,7 @@ def _settle_creditor(
     creditor: Creditor, *, day: date, now: datetime, last: Remittance | None, out_dir: Path
 ) -> Remittance | None:
     key = f"remittance:{creditor.id}:{day}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.id, a.case_id, a.component, a.amount_ore FROM claims_allocation a "
-            "JOIN claims_case c ON c.id = a.case_id WHERE c.creditor_id = %s "
-            "AND a.settled_in = '' AND a.date <= %s AND a.money_in",
-            [creditor.id, adapt(day)],
-        )
-        rows = cursor.fetchall()
+    rows = unsettled_allocations(creditor_id=creditor.id, day=day)
     per_case: dict[int, dict[str, int]] = defaultdict(lambda: {"capital": 0, "interest": 0, "costs": 0})
     for _, case_id, component, amount in rows:
         per_case[case_id][component] += amount

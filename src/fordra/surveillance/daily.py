@@ -24,7 +24,14 @@ from datetime import date, datetime
 from django.db import connection, transaction
 
 from fordra.claims.models import CLOSED_STATES
-from fordra.core.bulk import adapt, query_in
+from fordra.claims.queries import (
+    cases_changed_since,
+    cases_limitation_due,
+    high_marks,
+    open_cases_of_creditors,
+)
+from fordra.letters.queries import cases_with_deliveries_since, delivery_high_mark
+from fordra.parties.queries import creditor_stage_rules
 from fordra.surveillance.models import RefreshCursor
 from fordra.surveillance.selectors import EVENT_INTERRUPTIONS, creditor_claim_rules
 from fordra.surveillance.services import (
@@ -34,13 +41,6 @@ from fordra.surveillance.services import (
 )
 
 _CLOSED = tuple(s.value for s in CLOSED_STATES)
-_MARKS = (
-    ("invoice_id", "claims_invoice"),
-    ("event_id", "claims_caseevent"),
-    ("allocation_id", "claims_allocation"),
-    ("delivery_id", "letters_delivery"),
-    ("review_id", "surveillance_limitationreview"),
-)
 
 
 def limitation_refresh(
@@ -90,63 +90,39 @@ def surveillance_daily(*, run_date: date, now: datetime) -> Counter[str]:
 
 def _marks() -> dict[str, int]:
     """The highest id of each watched table now: everything up to it is read by this refresh."""
-    out = {}
+    out = high_marks()
+    out["delivery_id"] = delivery_high_mark()
     with connection.cursor() as cursor:
-        for name, table in _MARKS:
-            cursor.execute(f"SELECT MAX(id) FROM {table}")
-            out[name] = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT MAX(id) FROM surveillance_limitationreview")
+        out["review_id"] = cursor.fetchone()[0] or 0
     return out
 
 
 def _creditor_prints() -> dict[str, str]:
     out = {}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, template, stage_rules FROM parties_creditor")
-        for cid, template, raw in cursor.fetchall():
-            rules = json.loads(raw or "{}") if isinstance(raw, str) else raw
-            out[str(cid)] = f"{template}|{creditor_claim_rules(rules) or ''}"
+    for cid, template, raw in creditor_stage_rules():
+        rules = json.loads(raw or "{}") if isinstance(raw, str) else raw
+        out[str(cid)] = f"{template}|{creditor_claim_rules(rules) or ''}"
     return out
 
 
 def _changed_cases(cursor: RefreshCursor, *, rules: dict[str, str], today: date) -> list[int]:
-    kinds = ", ".join(f"'{k}'" for k in EVENT_INTERRUPTIONS)
-    closed = ", ".join(f"'{s}'" for s in _CLOSED)
-    queries = [
-        ("SELECT DISTINCT case_id FROM claims_invoice WHERE id > %s", [cursor.invoice_id]),
-        ("SELECT DISTINCT case_id FROM claims_allocation WHERE id > %s", [cursor.allocation_id]),
-        (
-            "SELECT DISTINCT l.case_id FROM letters_delivery d "
-            "JOIN letters_letter l ON l.id = d.letter_id WHERE d.id > %s",
-            [cursor.delivery_id],
-        ),
-        (
-            f"SELECT DISTINCT case_id FROM claims_caseevent WHERE id > %s AND kind IN ({kinds})",
-            [cursor.event_id],
-        ),
-        (
+    ids = cases_changed_since(
+        invoice_id=cursor.invoice_id,
+        allocation_id=cursor.allocation_id,
+        event_id=cursor.event_id,
+        event_kinds=list(EVENT_INTERRUPTIONS),
+    )
+    ids |= cases_with_deliveries_since(delivery_id=cursor.delivery_id)
+    with connection.cursor() as db:
+        db.execute(
             "SELECT DISTINCT case_id FROM surveillance_limitationreview WHERE id > %s",
             [cursor.review_id],
-        ),
-        (
-            f"SELECT id FROM claims_case WHERE limitation_date <= %s AND state NOT IN ({closed}) "
-            "AND limitation_review = %s",
-            [adapt(today), False],
-        ),
-    ]
-    ids: set[int] = set()
-    with connection.cursor() as db:
-        for sql, params in queries:
-            db.execute(sql, params)
-            ids.update(r[0] for r in db.fetchall())
+        )
+        ids.update(r[0] for r in db.fetchall())
+    ids.update(cases_limitation_due(today=today, closed=_CLOSED))
     before = cursor.rules or {}
     changed = [int(cid) for cid, fp in rules.items() if before and before.get(cid) != fp]
     if changed:
-        ids.update(
-            r[0]
-            for r in query_in(
-                f"SELECT id FROM claims_case WHERE creditor_id IN ({{in}}) "
-                f"AND state NOT IN ({closed})",
-                values=changed,
-            )
-        )
+        ids.update(open_cases_of_creditors(creditor_ids=changed, closed=_CLOSED))
     return sorted(ids)
