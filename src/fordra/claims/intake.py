@@ -500,7 +500,7 @@ def _book_handover(
     Grouped per creditor into transactions of up to 199 cases: one file of 100 000 invoices is
     a few hundred balanced transactions, not one per case (each case still has its own posting).
     """
-    from fordra.domain.ledger import Posting, Transaction
+    from fordra.domain.ledger import tx_claims_handed_over
     from fordra.ledger.services import ledger_post
 
     capital: dict[tuple[int, int], int] = {}
@@ -515,18 +515,13 @@ def _book_handover(
     txs = []
     for creditor_id, items in per_creditor.items():
         for n, start in enumerate(range(0, len(items), HANDOVER_CASES_PER_TRANSACTION)):
-            part = items[start : start + HANDOVER_CASES_PER_TRANSACTION]
-            postings = [Posting(f"case:{cid}:capital", a) for cid, a in part]
-            postings.append(Posting(f"claims:{creditor_id}", -sum(a for _, a in part)))
-            if len(postings) == 2 and postings[1].amount_ore == 0:
-                continue
             txs.append(
-                Transaction(
+                tx_claims_handed_over(
                     key=f"handover:{batch_id}:{creditor_id}:{n}",
-                    date=today,
-                    kind="claim_handed_over",
+                    day=today,
+                    creditor_id=creditor_id,
+                    capital=items[start : start + HANDOVER_CASES_PER_TRANSACTION],
                     memo=f"Fordringar överlämnade, fil {batch_id}",
-                    postings=tuple(p for p in postings if p.amount_ore),
                 )
             )
     # The keys name this batch, created in this same database transaction: none can be stored.

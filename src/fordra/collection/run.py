@@ -57,7 +57,7 @@ from fordra.domain.ladder import (
     decide,
     ladder_for_service,
 )
-from fordra.domain.ledger import Posting, Transaction
+from fordra.domain.ledger import Transaction, tx_fees_charged
 from fordra.domain.money import format_amount
 from fordra.kfm.daily import kfm_daily
 from fordra.ledger.services import ledger_post
@@ -632,17 +632,13 @@ def fee_transactions(
         for start in range(0, len(fees), FEES_PER_TRANSACTION_MAX):
             part = fees[start : start + FEES_PER_TRANSACTION_MAX]
             digest = hashlib.sha256("\n".join(f[9] for f in part).encode()).hexdigest()[:24]
-            postings = [Posting(account=f"case:{f[0]}:fees", amount_ore=f[3]) for f in part]
-            postings.append(
-                Posting(account=f"claims:{creditor_id}", amount_ore=-sum(f[3] for f in part))
-            )
             out.append(
-                Transaction(
+                tx_fees_charged(
                     key=f"fees:{day.isoformat()}:{creditor_id}:{digest}",
-                    date=day,
-                    kind="fee_charged",
+                    day=day,
+                    creditor_id=creditor_id,
+                    fees=[(f[0], f[3]) for f in part],
                     memo=f"Avgifter {day.isoformat()}: {len(part)} st",
-                    postings=tuple(postings),
                 )
             )
     return out
