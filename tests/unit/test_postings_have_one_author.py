@@ -68,13 +68,19 @@ def offences(source: str, relative: str) -> list[str]:
     if relative != STORAGE_WRITER:
         direct, modules = _names(tree, STORAGE_MODULE, "Posting")
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if _INSERT_SQL.search(node.value):
-                    found.append(f"{relative}:{node.lineno}: writes ledger_posting in SQL")
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and _INSERT_SQL.search(node.value)
+            ):
+                found.append(f"{relative}:{node.lineno}: writes ledger_posting in SQL")
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            model = lambda expr: _refers(expr, direct, modules, "Posting")  # noqa: E731
+
+            def model(expr: ast.AST) -> bool:
+                return _refers(expr, direct, modules, "Posting")
+
             if model(func):
                 found.append(f"{relative}:{node.lineno}: builds a ledger.models.Posting row")
             elif (
