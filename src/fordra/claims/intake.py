@@ -264,15 +264,7 @@ def _write(
     debtor_ids, known_debtors = _upsert_debtors(rows, now=now)
 
     progress("Samlar fakturor i ärenden", 0.65)
-    # (creditor id, debtor id) per row, in row order; the distinct pairs in order of appearance.
-    pairs = list(
-        zip(
-            map(creditor_ids.__getitem__, map(_CREDITOR_ORGNR, rows)),
-            map(debtor_ids.__getitem__, map(_DEBTOR_NUMBER, rows)),
-            strict=True,
-        )
-    )
-    distinct_pairs = list(dict.fromkeys(pairs))
+    pairs, distinct_pairs = _case_pairs(rows, creditor_ids, debtor_ids)
     # A debtor created just now has no case yet: only known debtors are looked up.
     case_ids = _open_cases([p for p in distinct_pairs if p[1] in known_debtors])
     if any(r.kind == CREDIT_NOTE for r in rows):
@@ -293,34 +285,9 @@ def _write(
         duplicates=duplicates,
         cases_created=len(new_pairs),
     )
-    numbers = case_numbers_allocate(count=len(new_pairs))
     stamp = adapt(now)
     day = adapt(today)
-    state_open = CaseState.OPEN.value
-    cases_before = _max_id(Case)
-    insert_values(
-        Case,
-        ["number", "ocr", "creditor_id", "debtor_id", "state", "opened_on", "created_at"],
-        [
-            (number, ocr, cid, did, state_open, day, stamp)
-            for number, ocr, (cid, did) in zip(
-                numbers, case_ocrs(numbers), new_pairs, strict=True
-            )
-        ],
-    )
-    inserted = _ids_inserted(Case, after=cases_before, count=len(new_pairs))
-    if inserted is not None:
-        case_ids.update(zip(new_pairs, inserted, strict=True))
-    elif new_pairs:
-        # The numbers are one reserved range: one range query finds the new ids.
-        pair_of_number = dict(zip(numbers, new_pairs, strict=True))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, number FROM claims_case WHERE number BETWEEN %s AND %s",
-                [numbers[0], numbers[-1]],
-            )
-            for case_id, number in cursor.fetchall():
-                case_ids[pair_of_number[number]] = case_id
+    case_ids.update(_insert_cases(new_pairs, day=day, stamp=stamp))
 
     progress("Sparar fakturor", 0.8)
     row_case_ids = list(map(case_ids.__getitem__, pairs))
@@ -340,6 +307,56 @@ def _write(
         duplicate_file=False,
         batch_id=batch.id,
     )
+
+
+def _case_pairs(
+    rows: Sequence[ClaimRow], creditor_ids: dict[str, int], debtor_ids: dict[str, int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(creditor id, debtor id) per row, in row order; the distinct pairs in order of
+    appearance."""
+    pairs = list(
+        zip(
+            map(creditor_ids.__getitem__, map(_CREDITOR_ORGNR, rows)),
+            map(debtor_ids.__getitem__, map(_DEBTOR_NUMBER, rows)),
+            strict=True,
+        )
+    )
+    return pairs, list(dict.fromkeys(pairs))
+
+
+def _insert_cases(
+    new_pairs: Sequence[tuple[int, int]], *, day: Any, stamp: Any
+) -> dict[tuple[int, int], int]:
+    """Open a case per (creditor id, debtor id) pair, numbered from one reserved range;
+    returns the new case id per pair."""
+    numbers = case_numbers_allocate(count=len(new_pairs))
+    state_open = CaseState.OPEN.value
+    cases_before = _max_id(Case)
+    insert_values(
+        Case,
+        ["number", "ocr", "creditor_id", "debtor_id", "state", "opened_on", "created_at"],
+        [
+            (number, ocr, cid, did, state_open, day, stamp)
+            for number, ocr, (cid, did) in zip(
+                numbers, case_ocrs(numbers), new_pairs, strict=True
+            )
+        ],
+    )
+    inserted = _ids_inserted(Case, after=cases_before, count=len(new_pairs))
+    if inserted is not None:
+        return dict(zip(new_pairs, inserted, strict=True))
+    case_ids: dict[tuple[int, int], int] = {}
+    if new_pairs:
+        # The numbers are one reserved range: one range query finds the new ids.
+        pair_of_number = dict(zip(numbers, new_pairs, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, number FROM claims_case WHERE number BETWEEN %s AND %s",
+                [numbers[0], numbers[-1]],
+            )
+            for case_id, number in cursor.fetchall():
+                case_ids[pair_of_number[number]] = case_id
+    return case_ids
 
 
 def _check_credit_notes(
@@ -494,7 +511,7 @@ def _book_handover(
     Grouped per creditor into transactions of up to 199 cases: one file of 100 000 invoices is
     a few hundred balanced transactions, not one per case (each case still has its own posting).
     """
-    from fordra.domain.ledger import Posting, Transaction
+    from fordra.domain.ledger import tx_claims_handed_over
     from fordra.ledger.services import ledger_post
 
     capital: dict[tuple[int, int], int] = {}
@@ -509,18 +526,13 @@ def _book_handover(
     txs = []
     for creditor_id, items in per_creditor.items():
         for n, start in enumerate(range(0, len(items), HANDOVER_CASES_PER_TRANSACTION)):
-            part = items[start : start + HANDOVER_CASES_PER_TRANSACTION]
-            postings = [Posting(f"case:{cid}:capital", a) for cid, a in part]
-            postings.append(Posting(f"claims:{creditor_id}", -sum(a for _, a in part)))
-            if len(postings) == 2 and postings[1].amount_ore == 0:
-                continue
             txs.append(
-                Transaction(
+                tx_claims_handed_over(
                     key=f"handover:{batch_id}:{creditor_id}:{n}",
-                    date=today,
-                    kind="claim_handed_over",
+                    day=today,
+                    creditor_id=creditor_id,
+                    capital=items[start : start + HANDOVER_CASES_PER_TRANSACTION],
                     memo=f"Fordringar överlämnade, fil {batch_id}",
-                    postings=tuple(p for p in postings if p.amount_ore),
                 )
             )
     # The keys name this batch, created in this same database transaction: none can be stored.
@@ -568,6 +580,20 @@ def _upsert_debtors(
         for number, r in latest.items()
         if number not in ids
     ]
+    _refresh_debtors(latest, current, ids, stamp=stamp)
+    if inserts:
+        _insert_debtors(inserts, latest, ids)
+    return ids, known
+
+
+def _refresh_debtors(
+    latest: dict[str, ClaimRow],
+    current: dict[str, tuple[Any, ...]],
+    ids: dict[str, int],
+    *,
+    stamp: Any,
+) -> None:
+    """Update the contact details of known debtors where the file's latest line differs."""
     updates = []
     for number, old in current.items():
         r = latest[number]
@@ -585,28 +611,30 @@ def _upsert_debtors(
             cursor.executemany(
                 f"UPDATE {table} SET {assignments}, updated_at = %s WHERE id = %s", updates
             )
-    if inserts:
-        before = _max_id(Debtor)
-        insert_values(
-            Debtor,
-            ["national_id", "id_kind", "debtor_type", *DEBTOR_FIELDS, "created_at", "updated_at"],
-            inserts,
-        )
-        inserted = _ids_inserted(Debtor, after=before, count=len(inserts))
-        if inserted is not None:
-            ids.update(zip(map(_FIRST, inserts), inserted, strict=True))
-        else:
-            # Every id given out now is above the highest id seen before (a sequence only
-            # grows). Rows of concurrent imports that show up in the range are told apart by
-            # national id, which is unique.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT id, national_id FROM {_table(Debtor)} WHERE id > %s", [before]
-                )
-                for debtor_id, national_id in cursor.fetchall():
-                    if national_id in latest and national_id not in ids:
-                        ids[national_id] = debtor_id
-    return ids, known
+
+
+def _insert_debtors(
+    inserts: list[tuple[Any, ...]], latest: dict[str, ClaimRow], ids: dict[str, int]
+) -> None:
+    """Insert the new debtors' rows; add their ids to ``ids`` (per national id)."""
+    before = _max_id(Debtor)
+    insert_values(
+        Debtor,
+        ["national_id", "id_kind", "debtor_type", *DEBTOR_FIELDS, "created_at", "updated_at"],
+        inserts,
+    )
+    inserted = _ids_inserted(Debtor, after=before, count=len(inserts))
+    if inserted is not None:
+        ids.update(zip(map(_FIRST, inserts), inserted, strict=True))
+        return
+    # Every id given out now is above the highest id seen before (a sequence only grows). Rows
+    # of concurrent imports that show up in the range are told apart by national id, which is
+    # unique.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, national_id FROM {_table(Debtor)} WHERE id > %s", [before])
+        for debtor_id, national_id in cursor.fetchall():
+            if national_id in latest and national_id not in ids:
+                ids[national_id] = debtor_id
 
 
 def _table(model: type[Model]) -> str:

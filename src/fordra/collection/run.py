@@ -58,7 +58,7 @@ from fordra.domain.ladder import (
     decide,
     ladder_for_service,
 )
-from fordra.domain.ledger import Posting, Transaction
+from fordra.domain.ledger import Transaction, tx_fees_charged
 from fordra.domain.money import format_amount
 from fordra.kfm.daily import kfm_daily
 from fordra.ledger.services import ledger_post
@@ -371,22 +371,61 @@ def _run_shard(
         trifle_ore_by_creditor={cid: t.ore for cid, t in trifles.items()},
     )
     result.cases += len(shard)
-    decisions: list[tuple[CaseRow, Decision]] = []
-    trifle_rows: list[CaseRow] = []
+    decided = _decide_shard(
+        shard, data.snapshots, data.steps_today, run_date=run_date, ladders=ladders, fees=fees,
+        cap=cap, letters_today=letters_today, result=result,
+    )
+    if decided.decisions:
+        _write(
+            decisions=decided.decisions, run_date=run_date, now=now, templates=templates,
+            result=result,
+        )
+    if decided.trifle_rows:
+        _close_trifles(
+            decided.trifle_rows, balances=data.balances, trifles=trifles, run_date=run_date,
+            now=now, result=result,
+        )
+    _schedule_checks(decided.checks)
+
+
+@dataclass
+class _Decided:
+    """A shard's decisions: the steps to take, the trifles to close, and per case the day it
+    needs a look again."""
+
+    decisions: list[tuple[CaseRow, Decision]] = field(default_factory=list)
+    trifle_rows: list[CaseRow] = field(default_factory=list)
+    checks: list[tuple[Any, int]] = field(default_factory=list)
+
+
+def _decide_shard(
+    shard: Sequence[CaseRow],
+    snapshots: dict[int, CaseSnapshot],
+    steps_today: set[int],
+    *,
+    run_date: date,
+    ladders: dict[int, Ladder],
+    fees: FeeSchedule,
+    cap: int,
+    letters_today: Counter[int],
+    result: RunResult,
+) -> _Decided:
+    """``decide`` each case of the shard; cap letters per debtor and day."""
+    out = _Decided()
+    decisions, checks = out.decisions, out.checks
     tomorrow = run_date + timedelta(days=1)
-    checks: list[tuple[Any, int]] = []
     for row in shard:
-        if row.case_id in data.steps_today:
+        if row.case_id in steps_today:
             # One step per case and day: a re-run of the day does nothing new.
             checks.append((tomorrow, row.case_id))
             continue
-        snapshot = data.snapshots[row.case_id]
+        snapshot = snapshots[row.case_id]
         ladder = ladders[row.creditor_id]
         decision = decide(case=snapshot, ladder=ladder, today=run_date, fees=fees)
         step = decision.step
         if step is None:
             if decision.reason == TRIFLE_REASON:
-                trifle_rows.append(row)  # closed below, as the creditor's agreement says
+                out.trifle_rows.append(row)  # closed later, as the creditor's agreement says
             checks.append((next_check(decision, snapshot, today=run_date), row.case_id))
             continue
         if step.kind == StepKind.LETTER:
@@ -407,15 +446,26 @@ def _run_shard(
         )
         probe = decide(case=after, ladder=ladder, today=run_date, fees=fees)
         checks.append((next_check(probe, after, today=run_date), row.case_id))
-    if decisions:
-        _write(decisions=decisions, run_date=run_date, now=now, templates=templates, result=result)
-    if trifle_rows:
-        _close_trifles(
-            trifle_rows, balances=data.balances, trifles=trifles, run_date=run_date, now=now,
-            result=result,
-        )
+    return out
+
+
+def _schedule_checks(checks: Sequence[tuple[Any, int]]) -> None:
+    """Store each case's next look (``Case.next_check_on``)."""
     day_sql = memo_date_adapter()
     cases_next_check_set(checks=[(day_sql(day), case_id) for day, case_id in checks])
+
+
+@dataclass
+class _DayRows:
+    """What a shard's decisions write: rows per table, and the cases whose state changes."""
+
+    steps: list[tuple[Any, ...]] = field(default_factory=list)
+    fees: list[tuple[Any, ...]] = field(default_factory=list)
+    letters: list[tuple[Any, ...]] = field(default_factory=list)
+    tasks: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    new_state: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    awaiting: list[int] = field(default_factory=list)
 
 
 def _write(
@@ -426,11 +476,40 @@ def _write(
     templates: dict[int, str],
     result: RunResult,
 ) -> None:
+    out = _day_rows(decisions, run_date=run_date, now=now, templates=templates, result=result)
+    insert_rows(
+        CaseStep,
+        ["case_id", "step", "kind", "done_on", "pay_by", "template", "ladder_version", "rule",
+         "reason", "created_at"],
+        out.steps,
+    )
+    insert_rows(
+        FeeRecord,
+        ["case_id", "invoice_id", "kind", "amount_ore", "date", "rule", "version", "explanation",
+         "step", "key", "covers", "created_at"],
+        out.fees,
+    )
+    creditor_of = {row.case_id: row.creditor_id for row, _ in decisions}
+    ledger_post(fee_transactions(out.fees, creditor_of=creditor_of, day=run_date), now=now)
+    _insert_letters(out.letters)
+    insert_rows(Task, ["case_id", "kind", "text", "created_on", "key", "created_at"], out.tasks)
+    insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], out.events)
+    _change_states(out.new_state, out.awaiting, run_date=run_date)
+
+
+def _day_rows(
+    decisions: Sequence[tuple[CaseRow, Decision]],
+    *,
+    run_date: date,
+    now: datetime,
+    templates: dict[int, str],
+    result: RunResult,
+) -> _DayRows:
+    """The rows each decision's step writes (step, fees, letter, task, events)."""
     stamp, day = adapt(now), adapt(run_date)
     day_sql = memo_date_adapter()
-    steps, fee_rows, letters, tasks, events = [], [], [], [], []
-    new_state: dict[str, list[int]] = defaultdict(list)
-    awaiting: list[int] = []
+    out = _DayRows()
+    steps, letters, events = out.steps, out.letters, out.events
     for row, d in decisions:
         step = d.step
         assert step is not None
@@ -450,39 +529,8 @@ def _write(
             )
         )
         events.append((row.case_id, day, "step", _step_text(d), "system", stamp))
-        for fee in d.fees:
-            o = fee.outcome
-            if not o.allowed or o.amount_ore <= 0:
-                continue
-            fee_rows.append(
-                (
-                    row.case_id,
-                    fee.invoice_id,
-                    o.kind.value,
-                    o.amount_ore,
-                    day,
-                    o.rule[:300],
-                    o.version[:60],
-                    o.explanation[:500],
-                    step.name,
-                    fee_key(case_id=row.case_id, step=step.name, fee=fee),
-                    covers_text(fee.covers) if fee.per_letter else "",
-                    stamp,
-                )
-            )
-            covering = f" för {_numbers(fee.invoice_numbers)}" if fee.per_letter else ""
-            events.append(
-                (
-                    row.case_id,
-                    day,
-                    "fee_added",
-                    f"{FEE_LABELS.get(o.kind.value, o.kind.value).capitalize()} "
-                    f"{format_amount(o.amount_ore)}{covering} ({o.rule}; {o.version})"[:1000],
-                    "system",
-                    stamp,
-                )
-            )
-            result.fees += 1
+        if d.fees:
+            _add_fees(out, row.case_id, d, day=day, stamp=stamp, result=result)
         if step.kind == StepKind.LETTER:
             letters.append(
                 (
@@ -499,47 +547,84 @@ def _write(
                 )
             )
             result.letters += 1
-        if step.task:
-            tasks.append(
-                (row.case_id, step.name, step.task, day, f"task:{row.case_id}:{step.name}", stamp)
-            )
-            events.append((row.case_id, day, "task", step.task, "system", stamp))
-        if step.kind == StepKind.DECISION:
-            awaiting.append(row.case_id)
-            events.append(
-                (row.case_id, day, "awaiting_decision", step.task or "Inväntar beslut", "system", stamp)
-            )
-        if step.kind == StepKind.RETURN:
-            events.append(
-                (
-                    row.case_id,
-                    day,
-                    "returned_to_creditor",
-                    "Återlämnat till borgenären: uppdraget omfattar endast påminnelser",
-                    "system",
-                    stamp,
-                )
-            )
+        if step.task or step.kind in (StepKind.DECISION, StepKind.RETURN):
+            _add_follow_up(out, row.case_id, d, day=day, stamp=stamp)
         if step.state and step.state != row.state:
-            new_state[step.state].append(row.case_id)
+            out.new_state[step.state].append(row.case_id)
+    return out
 
-    insert_rows(
-        CaseStep,
-        ["case_id", "step", "kind", "done_on", "pay_by", "template", "ladder_version", "rule",
-         "reason", "created_at"],
-        steps,
-    )
-    insert_rows(
-        FeeRecord,
-        ["case_id", "invoice_id", "kind", "amount_ore", "date", "rule", "version", "explanation",
-         "step", "key", "covers", "created_at"],
-        fee_rows,
-    )
-    creditor_of = {row.case_id: row.creditor_id for row, _ in decisions}
-    ledger_post(fee_transactions(fee_rows, creditor_of=creditor_of, day=run_date), now=now)
-    _insert_letters(letters)
-    insert_rows(Task, ["case_id", "kind", "text", "created_on", "key", "created_at"], tasks)
-    insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], events)
+
+def _add_fees(
+    out: _DayRows, case_id: int, d: Decision, *, day: Any, stamp: Any, result: RunResult
+) -> None:
+    """The step's fees that may be charged: a fee record and a "fee added" event each."""
+    step = d.step
+    assert step is not None
+    for fee in d.fees:
+        o = fee.outcome
+        if not o.allowed or o.amount_ore <= 0:
+            continue
+        out.fees.append(
+            (
+                case_id,
+                fee.invoice_id,
+                o.kind.value,
+                o.amount_ore,
+                day,
+                o.rule[:300],
+                o.version[:60],
+                o.explanation[:500],
+                step.name,
+                fee_key(case_id=case_id, step=step.name, fee=fee),
+                covers_text(fee.covers) if fee.per_letter else "",
+                stamp,
+            )
+        )
+        covering = f" för {_numbers(fee.invoice_numbers)}" if fee.per_letter else ""
+        out.events.append(
+            (
+                case_id,
+                day,
+                "fee_added",
+                f"{FEE_LABELS.get(o.kind.value, o.kind.value).capitalize()} "
+                f"{format_amount(o.amount_ore)}{covering} ({o.rule}; {o.version})"[:1000],
+                "system",
+                stamp,
+            )
+        )
+        result.fees += 1
+
+
+def _add_follow_up(out: _DayRows, case_id: int, d: Decision, *, day: Any, stamp: Any) -> None:
+    """A step's task for staff, a decision awaited, or the case returned to the creditor."""
+    step = d.step
+    assert step is not None
+    events = out.events
+    if step.task:
+        out.tasks.append(
+            (case_id, step.name, step.task, day, f"task:{case_id}:{step.name}", stamp)
+        )
+        events.append((case_id, day, "task", step.task, "system", stamp))
+    if step.kind == StepKind.DECISION:
+        out.awaiting.append(case_id)
+        events.append(
+            (case_id, day, "awaiting_decision", step.task or "Inväntar beslut", "system", stamp)
+        )
+    if step.kind == StepKind.RETURN:
+        events.append(
+            (
+                case_id,
+                day,
+                "returned_to_creditor",
+                "Återlämnat till borgenären: uppdraget omfattar endast påminnelser",
+                "system",
+                stamp,
+            )
+        )
+
+
+def _change_states(new_state: dict[str, list[int]], awaiting: list[int], *, run_date: date) -> None:
+    """The steps' new states, and the cases now awaiting a decision."""
     for state, ids in new_state.items():
         closing = state.startswith("closed_")
         for start in range(0, len(ids), 900):
@@ -624,17 +709,13 @@ def fee_transactions(
         for start in range(0, len(fees), FEES_PER_TRANSACTION_MAX):
             part = fees[start : start + FEES_PER_TRANSACTION_MAX]
             digest = hashlib.sha256("\n".join(f[9] for f in part).encode()).hexdigest()[:24]
-            postings = [Posting(account=f"case:{f[0]}:fees", amount_ore=f[3]) for f in part]
-            postings.append(
-                Posting(account=f"claims:{creditor_id}", amount_ore=-sum(f[3] for f in part))
-            )
             out.append(
-                Transaction(
+                tx_fees_charged(
                     key=f"fees:{day.isoformat()}:{creditor_id}:{digest}",
-                    date=day,
-                    kind="fee_charged",
+                    day=day,
+                    creditor_id=creditor_id,
+                    fees=[(f[0], f[3]) for f in part],
                     memo=f"Avgifter {day.isoformat()}: {len(part)} st",
-                    postings=tuple(postings),
                 )
             )
     return out

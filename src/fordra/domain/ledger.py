@@ -175,6 +175,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 __all__ = [
     "ACCOUNT_CHARS_MAX",
@@ -198,15 +199,18 @@ __all__ = [
     "VAT_PAYABLE",
     "KlientmedelReconciliation",
     "LedgerError",
+    "PaymentShares",
     "Posting",
     "RawTransaction",
     "Transaction",
     "UnbalancedTransaction",
     "balances",
     "balances_of",
+    "canonical_body",
     "canonical_text",
     "case_account",
     "chain_hash",
+    "chain_hash_of_body",
     "chain_rows",
     "claims_account",
     "differences",
@@ -214,6 +218,7 @@ __all__ = [
     "klientmedel",
     "liability_account",
     "normal_balance",
+    "raw_transaction",
     "receivable_account",
     "revenue_account",
     "reverse",
@@ -221,15 +226,21 @@ __all__ = [
     "side_totals",
     "tx_agency_withdrawal",
     "tx_claim_handed_over",
+    "tx_claims_handed_over",
     "tx_fee_charged",
+    "tx_fees_charged",
     "tx_interest_accrued",
+    "tx_netted",
     "tx_paid_to_creditor",
     "tx_payment",
     "tx_payment_allocated",
     "tx_payment_received",
+    "tx_payments",
     "tx_refund_paid",
     "tx_remittance",
+    "tx_unapplied_refunded",
     "tx_write_off",
+    "under_management",
     "verify_chain",
 ]
 
@@ -301,19 +312,19 @@ class UnbalancedTransaction(LedgerError):
 # --- accounts ----------------------------------------------------------------------------------
 
 
-def case_account(case_id: str, component: str) -> str:
+def case_account(case_id: str | int, component: str) -> str:
     """``case:<case_id>:<component>``, component "capital" | "interest" | "fees"."""
     if component not in CASE_COMPONENTS:
         raise LedgerError(f"unknown case component {component!r}: one of {CASE_COMPONENTS}")
     return f"case:{_id(case_id, 'case_id')}:{component}"
 
 
-def claims_account(creditor_id: str) -> str:
+def claims_account(creditor_id: str | int) -> str:
     """``claims:<creditor_id>``: the memo contra, claims under management for the creditor."""
     return f"claims:{_id(creditor_id, 'creditor_id')}"
 
 
-def liability_account(creditor_id: str) -> str:
+def liability_account(creditor_id: str | int) -> str:
     """``creditor:<creditor_id>:liability``: collected money owed to the creditor."""
     return f"creditor:{_id(creditor_id, 'creditor_id')}:liability"
 
@@ -325,7 +336,7 @@ def revenue_account(kind: str) -> str:
     return f"agency:revenue:{kind}"
 
 
-def receivable_account(creditor_id: str) -> str:
+def receivable_account(creditor_id: str | int) -> str:
     """``agency:receivable:<creditor_id>``: charges the creditor owes beyond what was collected."""
     return f"agency:receivable:{_id(creditor_id, 'creditor_id')}"
 
@@ -370,6 +381,10 @@ def _is_id(text: str) -> bool:
 
 
 def _id(value: object, name: str) -> str:
+    if type(value) is int:  # the database's ids: digits (and a sign), nothing to search
+        text = str(value)
+        if len(text) <= ID_CHARS_MAX:
+            return text
     text = str(value)
     if not _is_id(text):
         raise LedgerError(
@@ -439,6 +454,20 @@ class RawTransaction:
     kind: str
     memo: str
     postings: tuple[Posting, ...]
+
+
+def raw_transaction(
+    *, key: str, day: dt.date, kind: str, memo: str, postings: Iterable[tuple[str, int]]
+) -> RawTransaction:
+    """A stored transaction read back as it is, unchecked (``RawTransaction``): (account, öre)
+    rows in their stored order."""
+    return RawTransaction(
+        key=key,
+        date=day,
+        kind=kind,
+        memo=memo,
+        postings=tuple(Posting(account, ore) for account, ore in postings),
+    )
 
 
 def _problems(tx: Transaction) -> list[str]:
@@ -635,24 +664,50 @@ def klientmedel(balances: Mapping[str, int]) -> KlientmedelReconciliation:
     )
 
 
+def under_management(balances: Mapping[str, int]) -> int:
+    """Σ of the case accounts: what debtors owe on the claims under management (debit > 0);
+    other accounts are ignored."""
+    return sum(
+        ore
+        for account, ore in balances.items()
+        if _classify(account) == (MEMO, DEBIT)
+    )
+
+
 # --- the hash chain ----------------------------------------------------------------------------
 
 
 def canonical_text(*, previous: str, sequence: int, tx: Transaction | RawTransaction) -> str:
     """The text ``chain_hash`` hashes (module docstring): one field per line, "\\n"-joined."""
-    if not isinstance(previous, str) or _HASH.fullmatch(previous) is None:
-        raise LedgerError(f"previous hash {_short(previous)} is not 64 lowercase hex digits")
-    if type(sequence) is not int or sequence < 1:
-        raise LedgerError(f"sequence {sequence!r} is not an int ≥ 1")
-    lines = [previous, str(sequence), tx.key, tx.date.isoformat(), tx.kind, tx.memo]
+    _check_link(previous, sequence)
+    return f"{previous}\n{sequence}\n{canonical_body(tx)}"
+
+
+def canonical_body(tx: Transaction | RawTransaction) -> str:
+    """``canonical_text`` without its first two lines (previous hash, sequence): the part the
+    transaction alone decides, so it can be made where the transaction is built (e.g. in a
+    worker process) and linked into the chain later with ``chain_hash_of_body``."""
+    lines = [tx.key, tx.date.isoformat(), tx.kind, tx.memo]
     lines.extend(f"{posting.account}={posting.amount_ore}" for posting in tx.postings)
     return "\n".join(lines)
 
 
 def chain_hash(*, previous: str, sequence: int, tx: Transaction | RawTransaction) -> str:
     """SHA-256, lowercase hex, of ``canonical_text``: the stored hash of row ``sequence``."""
-    text = canonical_text(previous=previous, sequence=sequence, tx=tx)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return chain_hash_of_body(previous=previous, sequence=sequence, body=canonical_body(tx))
+
+
+def chain_hash_of_body(*, previous: str, sequence: int, body: str) -> str:
+    """``chain_hash`` of the transaction whose ``canonical_body`` is ``body``."""
+    _check_link(previous, sequence)
+    return hashlib.sha256(f"{previous}\n{sequence}\n{body}".encode()).hexdigest()
+
+
+def _check_link(previous: object, sequence: object) -> None:
+    if not isinstance(previous, str) or _HASH.fullmatch(previous) is None:
+        raise LedgerError(f"previous hash {_short(previous)} is not 64 lowercase hex digits")
+    if type(sequence) is not int or sequence < 1:
+        raise LedgerError(f"sequence {sequence!r} is not an int ≥ 1")
 
 
 def chain_rows(
@@ -735,8 +790,8 @@ def tx_claim_handed_over(
     *,
     key: str,
     day: dt.date,
-    case_id: str,
-    creditor_id: str,
+    case_id: str | int,
+    creditor_id: str | int,
     capital_ore: int,
     memo: str | None = None,
 ) -> Transaction:
@@ -761,8 +816,8 @@ def tx_fee_charged(
     *,
     key: str,
     day: dt.date,
-    case_id: str,
-    creditor_id: str,
+    case_id: str | int,
+    creditor_id: str | int,
     amount_ore: int,
     memo: str | None = None,
 ) -> Transaction:
@@ -784,8 +839,8 @@ def tx_interest_accrued(
     *,
     key: str,
     day: dt.date,
-    case_id: str,
-    creditor_id: str,
+    case_id: str | int,
+    creditor_id: str | int,
     amount_ore: int,
     memo: str | None = None,
 ) -> Transaction:
@@ -824,8 +879,8 @@ def tx_payment_allocated(
     *,
     key: str,
     day: dt.date,
-    case_id: str,
-    creditor_id: str,
+    case_id: str | int,
+    creditor_id: str | int,
     capital_ore: int,
     interest_ore: int,
     costs_ore: int,
@@ -872,8 +927,8 @@ def tx_payment(
     *,
     key: str,
     day: dt.date,
-    case_id: str,
-    creditor_id: str,
+    case_id: str | int,
+    creditor_id: str | int,
     capital_ore: int,
     interest_ore: int,
     costs_ore: int,
@@ -919,8 +974,8 @@ def tx_paid_to_creditor(
     *,
     key: str,
     day: dt.date,
-    case_id: str,
-    creditor_id: str,
+    case_id: str | int,
+    creditor_id: str | int,
     capital_ore: int,
     interest_ore: int,
     costs_ore: int,
@@ -960,7 +1015,7 @@ def tx_remittance(
     *,
     key: str,
     day: dt.date,
-    creditor_id: str,
+    creditor_id: str | int,
     commission_ore: int,
     charges_ore: int,
     vat_ore: int,
@@ -1009,8 +1064,8 @@ def tx_write_off(
     *,
     key: str,
     day: dt.date,
-    case_id: str,
-    creditor_id: str,
+    case_id: str | int,
+    creditor_id: str | int,
     capital_ore: int,
     interest_ore: int,
     fees_ore: int,
@@ -1080,6 +1135,174 @@ def tx_agency_withdrawal(
         kind=KIND_AGENCY_WITHDRAWAL,
         memo="agency withdrawal" if memo is None else memo,
         postings=[*sorted(debits.items()), (BANK, -total)],
+    )
+
+
+def tx_unapplied_refunded(
+    *, key: str, day: dt.date, amount_ore: int, memo: str | None = None
+) -> Transaction:
+    """Dr unapplied, Cr bank:klientmedel — money never matched to a case paid back to its payer
+    (kind ``refund_paid``, as ``tx_refund_paid``)."""
+    amount = _nonzero(amount_ore, "amount_ore")
+    return _tx(
+        key=key,
+        day=day,
+        kind=KIND_REFUND_PAID,
+        memo="unapplied payment refunded" if memo is None else memo,
+        postings=[(UNAPPLIED, amount), (BANK, -amount)],
+    )
+
+
+# --- grouped builders, for the bulk paths ------------------------------------------------------
+# One transaction for many cases of one creditor: each case keeps its own posting (its balance
+# is read from it), the creditor's accounts get one posting for the group. The sum of the
+# per-case builders over the same rows, netted per shared account (tests keep the two equal).
+# The caller groups, keeps each group within POSTINGS_PER_TRANSACTION_MAX and derives the key.
+
+
+class PaymentShares(Protocol):
+    """One matched payment into klientmedel, split by ``fordra.domain.allocation``; ≥ 0 each."""
+
+    @property
+    def case_id(self) -> str | int: ...
+    @property
+    def capital_ore(self) -> int: ...
+    @property
+    def interest_ore(self) -> int: ...
+    @property
+    def costs_ore(self) -> int: ...
+    @property
+    def overpaid_ore(self) -> int: ...
+
+
+def tx_claims_handed_over(
+    *,
+    key: str,
+    day: dt.date,
+    creditor_id: str | int,
+    capital: Iterable[tuple[str | int, int]],
+    memo: str | None = None,
+) -> Transaction:
+    """``tx_claim_handed_over`` for many cases of one creditor: Dr case:<id>:capital per
+    (case_id, capital_ore) row, in the given order; Cr claims:<creditor_id> their sum. A
+    negative amount is a credit note; zero amounts (and a zero sum) are left out."""
+    postings = [Posting(case_account(case_id, "capital"), ore) for case_id, ore in capital if ore]
+    total = sum(p.amount_ore for p in postings)
+    if total:
+        postings.append(Posting(claims_account(creditor_id), -total))
+    return _grouped(
+        key=key,
+        day=day,
+        kind=KIND_CLAIM_HANDED_OVER,
+        memo=f"claims handed over: creditor {creditor_id}" if memo is None else memo,
+        postings=postings,
+    )
+
+
+def tx_fees_charged(
+    *,
+    key: str,
+    day: dt.date,
+    creditor_id: str | int,
+    fees: Iterable[tuple[str | int, int]],
+    memo: str | None = None,
+) -> Transaction:
+    """``tx_fee_charged`` for many fees of one creditor's cases: Dr case:<id>:fees per
+    (case_id, amount_ore) row (never zero; one posting per fee, even two on one case), in the
+    given order; Cr claims:<creditor_id> their sum."""
+    postings = [Posting(case_account(case_id, "fees"), ore) for case_id, ore in fees]
+    postings.append(Posting(claims_account(creditor_id), -sum(p.amount_ore for p in postings)))
+    return _grouped(
+        key=key,
+        day=day,
+        kind=KIND_FEE_CHARGED,
+        memo=f"fees charged: creditor {creditor_id}" if memo is None else memo,
+        postings=postings,
+    )
+
+
+def _grouped(
+    *, key: str, day: dt.date, kind: str, memo: str, postings: list[Posting]
+) -> Transaction:
+    # Postings built directly: a bulk path books one per case, and the Transaction checks them.
+    if not postings:
+        raise LedgerError(f"{kind} {_short(key)}: nothing to book, every amount is zero")
+    return Transaction(key=key, date=day, kind=kind, memo=memo, postings=tuple(postings))
+
+
+def tx_payments(
+    *,
+    key: str,
+    day: dt.date,
+    creditor_id: str | int,
+    payments: Iterable[PaymentShares],
+    agency_keeps_interest: bool,
+    agency_keeps_fees: bool,
+    memo: str | None = None,
+) -> Transaction:
+    """``tx_payment`` for many matched bank payments to one creditor's cases, netted.
+
+    Dr bank:klientmedel (all received); Cr case:<id>:capital and case:<id>:fees per payment, in
+    the given order; Dr claims:<creditor_id> (capital + fees); Cr the creditor's liability,
+    agency:revenue:interest / :fees (what the agency keeps) and refunds_owed (overpaid).
+    """
+    bank = claims = to_creditor = kept_interest = kept_fees = overpaid = 0
+    cases: list[Posting] = []
+    for p in payments:
+        capital, interest, costs, over = p.capital_ore, p.interest_ore, p.costs_ore, p.overpaid_ore
+        if capital < 0 or interest < 0 or costs < 0 or over < 0:
+            raise LedgerError(f"payment to case {_short(p.case_id)}: a share below zero")
+        bank += capital + interest + costs + over
+        claims += capital + costs
+        overpaid += over
+        to_creditor += capital
+        if agency_keeps_interest:
+            kept_interest += interest
+        else:
+            to_creditor += interest
+        if agency_keeps_fees:
+            kept_fees += costs
+        else:
+            to_creditor += costs
+        if capital:
+            cases.append(Posting(case_account(p.case_id, "capital"), -capital))
+        if costs:
+            cases.append(Posting(case_account(p.case_id, "fees"), -costs))
+    shared = (
+        (claims_account(creditor_id), claims),
+        (liability_account(creditor_id), -to_creditor),
+        (revenue_account("interest"), -kept_interest),
+        (revenue_account("fees"), -kept_fees),
+        (REFUNDS_OWED, -overpaid),
+    )
+    return _grouped(
+        key=key,
+        day=day,
+        kind=KIND_PAYMENT,
+        memo=f"payments: creditor {creditor_id}" if memo is None else memo,
+        postings=[
+            Posting(BANK, bank),
+            *cases,
+            *(Posting(account, ore) for account, ore in shared if ore),
+        ],
+    )
+
+
+def tx_netted(
+    *, key: str, day: dt.date, kind: str, memo: str, txs: Iterable[Transaction]
+) -> Transaction:
+    """Several builders' transactions booked as one, linked: their postings netted per account
+    (in the order each account first appears), accounts that net to zero left out."""
+    totals: dict[str, int] = {}
+    for tx in txs:
+        for p in tx.postings:
+            totals[p.account] = totals.get(p.account, 0) + p.amount_ore
+    return Transaction(
+        key=key,
+        date=day,
+        kind=kind,
+        memo=memo,
+        postings=tuple(Posting(account, ore) for account, ore in totals.items() if ore),
     )
 
 

@@ -33,7 +33,7 @@ from fordra.domain.fees import (
     kfm_application_fee,
     kfm_ombud_fee,
 )
-from fordra.domain.ledger import Posting, Transaction
+from fordra.domain.ledger import tx_fee_charged
 from fordra.domain.money import format_amount
 from fordra.domain.stage_decision import KfmRules, kfm_refusals
 from fordra.formats import kfm as kfm_format
@@ -206,15 +206,13 @@ def _post_fees(
         return
     ledger_post(
         [
-            Transaction(
+            tx_fee_charged(
                 key=key,
-                date=day,
-                kind="fee_charged",
+                day=day,
+                case_id=case.id,
+                creditor_id=case.creditor_id,
+                amount_ore=total,
                 memo=f"Kronofogden {case.ref}: {', '.join(f.kind for f in fees)}",
-                postings=(
-                    Posting(account=f"case:{case.id}:fees", amount_ore=total),
-                    Posting(account=f"claims:{case.creditor_id}", amount_ore=-total),
-                ),
             )
         ],
         now=now,

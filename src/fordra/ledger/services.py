@@ -10,7 +10,6 @@ e.g. in a worker process), which posts exactly as the transaction itself.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,11 +23,10 @@ from fordra.domain.ledger import (
     GENESIS_HASH,
     RawTransaction,
     Transaction,
-    canonical_text,
+    canonical_body,
+    chain_hash_of_body,
+    raw_transaction,
     verify_chain,
-)
-from fordra.domain.ledger import (
-    Posting as DomainPosting,
 )
 from fordra.ledger.models import LedgerHead, LedgerTransaction, Posting
 
@@ -46,8 +44,8 @@ def _head_for_update() -> LedgerHead:
 class PreparedTransaction(NamedTuple):
     """A checked ``Transaction`` as plain values, cheap to send between processes.
 
-    ``text`` is its canonical text (``fordra.domain.ledger.canonical_text``) after the two
-    lines of the previous hash and the sequence, which only posting decides.
+    ``text`` is its ``fordra.domain.ledger.canonical_body``: the canonical text without the
+    previous hash and the sequence, which only posting decides.
     """
 
     key: str
@@ -58,23 +56,12 @@ class PreparedTransaction(NamedTuple):
     text: str
 
 
-_HEAD = f"{GENESIS_HASH}\n1\n"
-
-
 def ledger_prepare(tx: Transaction) -> PreparedTransaction:
     """``tx`` (checked when it was built) for ``ledger_post``, e.g. from a worker process."""
-    text = canonical_text(previous=GENESIS_HASH, sequence=1, tx=tx)
-    if not text.startswith(_HEAD):  # the canonical text starts with those two lines
-        raise AssertionError("canonical text does not start with the previous hash and sequence")
     return PreparedTransaction(
         tx.key, tx.date, tx.kind, tx.memo,
-        tuple((p.account, p.amount_ore) for p in tx.postings), text[len(_HEAD):],
+        tuple((p.account, p.amount_ore) for p in tx.postings), canonical_body(tx),
     )
-
-
-def _chain_hash(previous: str, sequence: int, tx: PreparedTransaction) -> str:
-    """``fordra.domain.ledger.chain_hash`` of the transaction ``tx`` was prepared from."""
-    return hashlib.sha256(f"{previous}\n{sequence}\n{tx.text}".encode()).hexdigest()
 
 
 def _content(tx: PreparedTransaction) -> tuple[object, ...]:
@@ -121,7 +108,7 @@ def ledger_post(
         stamp = adapt(now)
         for tx in new:
             sequence += 1
-            previous = _chain_hash(previous, sequence, tx)
+            previous = chain_hash_of_body(previous=previous, sequence=sequence, body=tx.text)
             tx_rows.append(
                 (sequence, tx.key, adapt(tx.date), tx.kind, tx.memo[:500], previous, stamp)
             )
@@ -210,12 +197,12 @@ def ledger_verify() -> VerifyResult:
 def _tx_of(rows: list[tuple[object, ...]]) -> tuple[int, str, RawTransaction]:
     sequence, stored, key, day, kind, memo = rows[0][:6]
     # A tampered row may no longer balance: read it back unchecked, only to hash it.
-    tx = RawTransaction(
+    tx = raw_transaction(
         key=str(key),
-        date=date.fromisoformat(str(day)[:10]),
+        day=date.fromisoformat(str(day)[:10]),
         kind=str(kind),
         memo=str(memo),
-        postings=tuple(DomainPosting(account=str(r[6]), amount_ore=int(str(r[7]))) for r in rows),
+        postings=((str(r[6]), int(str(r[7]))) for r in rows),
     )
     return int(str(sequence)), str(stored), tx
 

@@ -13,7 +13,7 @@ from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import Case, CaseEvent, Task
 from fordra.core.bulk import adapt, insert_rows
 from fordra.core.errors import ApplicationError
-from fordra.domain.ledger import Posting, Transaction, tx_refund_paid
+from fordra.domain.ledger import Transaction, tx_refund_paid, tx_unapplied_refunded
 from fordra.domain.money import format_amount
 from fordra.ledger.services import ledger_post, ledger_prepare
 from fordra.payments.booking import (
@@ -163,11 +163,9 @@ def payment_refund(*, payment_id: int, day: date, now: datetime, actor: str) -> 
         if source_account == "refunds_owed":
             tx = tx_refund_paid(key=f"refund:{payment.key}", day=day, amount_ore=amount)
         else:
-            tx = Transaction(
-                key=f"refund:{payment.key}", date=day, kind="refund_paid",
+            tx = tx_unapplied_refunded(
+                key=f"refund:{payment.key}", day=day, amount_ore=amount,
                 memo=_printable(f"Återbetalning av ej matchad betalning {payment.reference}"),
-                postings=(Posting(account="unapplied", amount_ore=amount),
-                          Posting(account="bank:klientmedel", amount_ore=-amount)),
             )
         ledger_post([tx], now=now)
         Payment.objects.filter(pk=payment.pk).update(

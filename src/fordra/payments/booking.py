@@ -21,12 +21,13 @@ from fordra.claims.models import CLOSED_STATES, Case, CaseState
 from fordra.core.bulk import adapt, date_adapter
 from fordra.domain.ledger import (
     POSTINGS_PER_TRANSACTION_MAX,
-    Posting,
     Transaction,
     tx_interest_accrued,
+    tx_netted,
     tx_paid_to_creditor,
     tx_payment_allocated,
     tx_payment_received,
+    tx_payments,
 )
 from fordra.domain.money import format_amount
 from fordra.ledger.services import PreparedTransaction
@@ -265,44 +266,16 @@ def payment_transactions(
 def _grouped(
     day: date, creditor_id: int, part: Sequence[_Entry], keeps_interest: bool, keeps_fees: bool
 ) -> Transaction:
-    bank = claims = to_creditor = kept_interest = kept_fees = overpaid = 0
-    cases: list[Posting] = []
-    for e in part:
-        capital, interest, costs = e.capital_ore, e.interest_ore, e.costs_ore
-        bank += capital + interest + costs + e.overpaid_ore
-        claims += capital + costs
-        overpaid += e.overpaid_ore
-        to_creditor += capital
-        if keeps_interest:
-            kept_interest += interest
-        else:
-            to_creditor += interest
-        if keeps_fees:
-            kept_fees += costs
-        else:
-            to_creditor += costs
-        if capital:
-            cases.append(Posting(f"case:{e.case_id}:capital", -capital))
-        if costs:
-            cases.append(Posting(f"case:{e.case_id}:fees", -costs))
-    shared = [
-        (f"claims:{creditor_id}", claims),
-        (f"creditor:{creditor_id}:liability", -to_creditor),
-        ("agency:revenue:interest", -kept_interest),
-        ("agency:revenue:fees", -kept_fees),
-        ("refunds_owed", -overpaid),
-    ]
     digest = hashlib.sha256("\n".join(e.key for e in part).encode()).hexdigest()[:24]
-    return Transaction(
+    received = sum(e.capital_ore + e.interest_ore + e.costs_ore + e.overpaid_ore for e in part)
+    return tx_payments(
         key=f"payments:{day.isoformat()}:{creditor_id}:{digest}",
-        date=day,
-        kind="payment",
-        memo=f"Betalningar {day.isoformat()}: {len(part)} st, {format_amount(bank)}",
-        postings=(
-            Posting("bank:klientmedel", bank),
-            *cases,
-            *(Posting(account, ore) for account, ore in shared if ore),
-        ),
+        day=day,
+        creditor_id=creditor_id,
+        payments=part,
+        agency_keeps_interest=keeps_interest,
+        agency_keeps_fees=keeps_fees,
+        memo=f"Betalningar {day.isoformat()}: {len(part)} st, {format_amount(received)}",
     )
 
 
@@ -361,17 +334,7 @@ def _linked(
     *, key: str, day: date, kind: str, memo: str, txs: Sequence[Transaction]
 ) -> Transaction:
     """Several builders' postings as one balanced transaction, netted per account."""
-    totals: dict[str, int] = {}
-    for tx in txs:
-        for p in tx.postings:
-            totals[p.account] = totals.get(p.account, 0) + p.amount_ore
-    return Transaction(
-        key=key,
-        date=day,
-        kind=kind,
-        memo=memo[:500],
-        postings=tuple(Posting(account=a, amount_ore=v) for a, v in totals.items() if v),
-    )
+    return tx_netted(key=key, day=day, kind=kind, memo=memo[:500], txs=txs)
 
 
 def _payment_memo(item: Incoming, case_id: int, parts: dict[str, int], overpaid: int) -> str:

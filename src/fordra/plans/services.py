@@ -49,7 +49,7 @@ from fordra.claims.selectors import CaseBalance, case_balance_of
 from fordra.core.errors import ApplicationError
 from fordra.domain.fees import FeeKind
 from fordra.domain.interest import RateMissingError
-from fordra.domain.ledger import Posting, Transaction
+from fordra.domain.ledger import tx_fee_charged
 from fordra.domain.money import format_amount
 from fordra.domain.plans import (
     INSTALLMENTS_MAX,
@@ -392,15 +392,13 @@ def _book_fee(case: Case, computed: _Computed, *, today: date, now: datetime, ac
         return
     ledger_post(
         [
-            Transaction(
+            tx_fee_charged(
                 key=f"plan-fee:{case.id}",
-                date=today,
-                kind="fee_charged",
+                day=today,
+                case_id=case.id,
+                creditor_id=case.creditor_id,
+                amount_ore=record.amount_ore,
                 memo=f"Avgift för avbetalningsplan {case.ref}",
-                postings=(
-                    Posting(account=f"case:{case.id}:fees", amount_ore=record.amount_ore),
-                    Posting(account=f"claims:{case.creditor_id}", amount_ore=-record.amount_ore),
-                ),
             )
         ],
         now=now,
