@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from fordra.claims.models import Case, CaseEvent, FeeRecord, Task, covers_text
+from fordra.claims.scheduling import cases_check_on_each, creditors_cases_check_on
 from fordra.collection.letter_faults import (
     FAILURES_LISTED_MAX,
     letters_failed,
@@ -212,7 +213,7 @@ def _reopen_changed_creditors(
     before = (last.counts or {}).get("ladders", {}) if last else {}
     changed = [int(cid) for cid, fp in prints.items() if before.get(cid) != fp]
     if changed and last is not None:
-        Case.objects.filter(creditor_id__in=changed).update(next_check_on=None)
+        creditors_cases_check_on(creditor_ids=changed)
     return prints
 
 
@@ -418,12 +419,7 @@ def _run_shard(
             trifle_rows, balances=data.balances, trifles=trifles, run_date=run_date, now=now,
             result=result,
         )
-    day_sql = memo_date_adapter()
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE claims_case SET next_check_on = %s WHERE id = %s",
-            [(day_sql(day), case_id) for day, case_id in checks],
-        )
+    cases_check_on_each(checks)
 
 
 def _write(

@@ -44,6 +44,7 @@ from fordra.claims.models import (
     Invoice,
     Task,
 )
+from fordra.claims.scheduling import case_check_on
 from fordra.claims.selectors import CaseBalance, case_balances, case_get
 from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
@@ -58,7 +59,7 @@ from fordra.domain.fees import (
 )
 from fordra.domain.fees import enforcement_fee as enforcement_fee_rule
 from fordra.domain.ledger import Posting, Transaction
-from fordra.domain.letters import PRESUMED_RECEIPT_BANK_DAYS
+from fordra.domain.letters import PRESUMED_RECEIPT_BANK_DAYS, channels_for
 from fordra.domain.money import format_amount
 from fordra.domain.stage_decision import (
     CaseFacts,
@@ -80,8 +81,9 @@ from fordra.kfm.models import (
 )
 from fordra.kfm.transport import Batch, kfm_transport
 from fordra.ledger.services import ledger_post
-from fordra.letters.models import Letter, LetterStatus
+from fordra.letters.models import Letter
 from fordra.letters.services import agency_party, debtor_address_lines
+from fordra.letters.unsent import letters_cancel_unsent
 from fordra.rules import load_fee_schedule
 
 # States a case may be in when the decision after the demand is taken.
@@ -303,8 +305,9 @@ def kfm_surveillance(*, case: Case, day: date, actor: str, reason: str = "") -> 
         raise ApplicationError(f"case {case.ref} cannot go to efterbevakning from {case.state}")
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
-            state=CaseState.SURVEILLANCE, awaiting_decision=False, next_check_on=None
+            state=CaseState.SURVEILLANCE, awaiting_decision=False
         )
+        case_check_on(case_id=case.pk)
         _decide_proposal(case, decision="surveillance", day=day, actor=actor)
         CaseEvent.objects.create(
             case=case,
@@ -329,12 +332,10 @@ def kfm_return(*, case: Case, day: date, actor: str, reason: str = "") -> Case:
             closed_on=day,
             close_reason=f"Återlämnat till borgenären: {why}"[:300],
             awaiting_decision=False,
-            next_check_on=None,
         )
+        case_check_on(case_id=case.pk)
         _decide_proposal(case, decision="return", day=day, actor=actor)
-        Letter.objects.filter(
-            case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-        ).update(status=LetterStatus.CANCELLED)
+        letters_cancel_unsent(case_ids=[case.pk])
         CaseEvent.objects.create(
             case=case,
             date=day,
@@ -387,8 +388,8 @@ def kfm_bankruptcy_warning(*, case: Case, day: date, actor: str) -> BankruptcyWa
             details=list(refusals) or [f"state {case.state}"],
         )
     letter_date, served, pay_by, petition_by = bankruptcy_deadlines(day)
-    channels = (
-        ["protected_forwarding"] if case.debtor.protected_identity else ["digital_mailbox", "print"]
+    channels = channels_for(
+        protected_identity=case.debtor.protected_identity, wanted=("digital_mailbox", "print")
     )
     with transaction.atomic():
         warning = BankruptcyWarning.objects.create(
@@ -416,7 +417,8 @@ def kfm_bankruptcy_warning(*, case: Case, day: date, actor: str) -> BankruptcyWa
                 },
             },
         )
-        Case.objects.filter(pk=case.pk).update(awaiting_decision=False, next_check_on=None)
+        Case.objects.filter(pk=case.pk).update(awaiting_decision=False)
+        case_check_on(case_id=case.pk)
         _decide_proposal(case, decision="bankruptcy_warning", day=day, actor=actor)
         CaseEvent.objects.create(
             case=case,
@@ -462,7 +464,8 @@ def bankruptcy_warnings_lapse(*, day: date) -> int:
             )
             # Back to the decision: BF is now proposed (the warning is on record).
             if case.state in DECIDABLE_STATES:
-                Case.objects.filter(pk=case.pk).update(awaiting_decision=True, next_check_on=None)
+                Case.objects.filter(pk=case.pk).update(awaiting_decision=True)
+                case_check_on(case_id=case.pk)
             tasks += 1
     return tasks
 
@@ -535,9 +538,8 @@ def kfm_apply(*, case: Case, day: date, now: datetime, actor: str) -> ApplyResul
             actor=actor[:150],
             key=key,
         )
-        Case.objects.filter(pk=case.pk).update(
-            state=CaseState.KFM, awaiting_decision=False, next_check_on=None
-        )
+        Case.objects.filter(pk=case.pk).update(state=CaseState.KFM, awaiting_decision=False)
+        case_check_on(case_id=case.pk)
         _decide_proposal(case, decision="kfm", day=day, actor=actor)
         for fee in fees:
             CaseEvent.objects.create(
@@ -887,7 +889,7 @@ def _apply_outcome(
     mål = f" (målnr {number})" if number else ""
     note = f": {detail}" if detail else ""
     app_state: str | None = None
-    case_update: dict[str, Any] = {"next_check_on": None}
+    case_update: dict[str, Any] = {}
     event_kind, text = f"kfm_{outcome}", ""
     if outcome == "served":
         app_state = ApplicationState.SERVED
@@ -900,9 +902,7 @@ def _apply_outcome(
             dispute_outcome="",
             awaiting_decision=False,
         )
-        Letter.objects.filter(
-            case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-        ).update(status=LetterStatus.CANCELLED)
+        letters_cancel_unsent(case_ids=[case.pk])
         task_open(
             case=case,
             cause=f"kfm_disputed:{application.id}",
@@ -950,7 +950,9 @@ def _apply_outcome(
         text = f"Kvittens med fel från Kronofogden{note}"
     if app_state is not None:
         KfmApplication.objects.filter(pk=application.pk).update(state=app_state)
-    Case.objects.filter(pk=case.pk).update(**case_update)
+    if case_update:
+        Case.objects.filter(pk=case.pk).update(**case_update)
+    case_check_on(case_id=case.pk)
     CaseEvent.objects.create(case=case, date=day, kind=event_kind, detail=text[:1000], actor=actor)
 
 

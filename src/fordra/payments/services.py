@@ -34,7 +34,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import (
@@ -48,9 +48,9 @@ from fordra.claims.models import (
     InvoiceKind,
     Task,
 )
+from fordra.claims.scheduling import case_check_on, cases_check_on
 from fordra.claims.selectors import case_balance
 from fordra.core.bulk import (
-    IN_CHUNK_PARAMS_MAX,
     adapt,
     as_date,
     date_adapter,
@@ -74,7 +74,7 @@ from fordra.domain.ledger import (
 from fordra.domain.money import format_amount
 from fordra.domain.settlement import Pricing, PricingModel
 from fordra.ledger.services import PreparedTransaction, ledger_post, ledger_prepare
-from fordra.letters.models import LetterStatus
+from fordra.letters.unsent import letters_cancel_unsent
 from fordra.payments.models import MONEY_IN_SOURCES, FileTask, Payment, PaymentStatus
 from fordra.reference.services import reference_rate_table
 
@@ -658,15 +658,7 @@ def _book_in_child(
 
 def _look_again(case_ids: Sequence[int]) -> None:
     """The next daily run looks at these cases again (a payment may change what is due)."""
-    with connection.cursor() as cursor:
-        for start in range(0, len(case_ids), IN_CHUNK_PARAMS_MAX):
-            part = case_ids[start : start + IN_CHUNK_PARAMS_MAX]
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"UPDATE claims_case SET next_check_on = NULL WHERE id IN ({marks}) "
-                "AND next_check_on IS NOT NULL",
-                part,
-            )
+    cases_check_on(case_ids=case_ids)
 
 
 # A grouped payment transaction: up to this many postings of its own cases, plus at most six
@@ -953,14 +945,8 @@ def _close_paid(
             Case.objects.filter(id__in=part).update(
                 state=CaseState.CLOSED_PAID, closed_on=day, close_reason="Betalt i sin helhet"
             )
-            marks = ", ".join(["%s"] * len(part))
-            with connection.cursor() as cursor:
-                # Letters not yet handed to a channel are stopped: the debt is paid.
-                cursor.execute(
-                    f"UPDATE letters_letter SET status = %s WHERE status IN (%s, %s) "
-                    f"AND case_id IN ({marks})",
-                    [LetterStatus.CANCELLED, LetterStatus.PENDING, LetterStatus.RENDERED, *part],
-                )
+            # Letters not yet sent are stopped: the debt is paid.
+            letters_cancel_unsent(case_ids=part)
         events.extend(
             (cid, adapt(day), "closed_paid", "Ärendet är betalt och avslutat", actor, stamp)
             for cid in ids
@@ -1096,7 +1082,7 @@ def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> 
         if data.state not in CLOSED_STATES and remaining <= 0:
             _close_paid({case.id: item.paid_on}, actor=actor, stamp=stamp, events=events)
         insert_rows(CaseEvent, ["case_id", "date", "kind", "detail", "actor", "created_at"], events)
-        Case.objects.filter(pk=case.pk).update(next_check_on=None)
+        case_check_on(case_id=case.pk)
         booked = _booking(item, data, parts=parts, overpaid=overpaid,
                           money_in=payment.source in MONEY_IN_SOURCES, keeps=keeps)
         if booked:
