@@ -39,6 +39,7 @@ from fordra.claims.models import (
 )
 from fordra.claims.numbering import case_numbers_allocate, case_ocrs, case_ref
 from fordra.claims.queries import invoices_by_number
+from fordra.claims.scheduling import cases_check_on
 from fordra.core.bulk import (
     adapt,
     date_adapter,
@@ -272,8 +273,7 @@ def _write(
 
     # Cases that got new invoices need a fresh look by the next daily run.
     touched = sorted({case_ids[p] for p in distinct_pairs if p in case_ids})
-    for start in range(0, len(touched), 900):
-        Case.objects.filter(id__in=touched[start : start + 900]).update(next_check_on=None)
+    cases_check_on(case_ids=touched)
 
     new_pairs = [p for p in distinct_pairs if p not in case_ids]
     batch = ImportBatch.objects.create(

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from fordra.core.bulk import IN_CHUNK_PARAMS_MAX, adapt, chunks, query_ids, query_in
+from fordra.core.bulk import adapt, chunks, query_ids, query_in
 
 Row = tuple[Any, ...]
 
@@ -75,15 +75,6 @@ def case_state_counts() -> dict[str, int]:
         return dict(sorted(cursor.fetchall()))
 
 
-def cases_next_check_set(*, checks: Sequence[tuple[Any, int]]) -> None:
-    """Set ``next_check_on`` per case: ``checks`` holds (adapted date, case id) pairs."""
-    with connection.cursor() as cursor:
-        cursor.executemany("UPDATE claims_case SET next_check_on = %s WHERE id = %s", checks)
-
-
-# --- invoices, fees, allocations -----------------------------------------------------------
-
-
 def invoices_by_number(*, creditor_id: int, invoice_numbers: Sequence[str]) -> list[Row]:
     """(creditor id, invoice number, amount, invoice date, due date, debtor national id, case
     number) of the creditor's invoices with these numbers."""
@@ -130,26 +121,11 @@ def unsettled_allocations(*, creditor_id: int, day: date) -> list[Row]:
         return cursor.fetchall()
 
 
-
-
 def case_states(*, case_ids: Sequence[int]) -> list[Row]:
     """(case id, state, creditor id)."""
     return query_in(
         "SELECT id, state, creditor_id FROM claims_case WHERE id IN ({in})", values=case_ids
     )
-
-
-def cases_look_again(*, case_ids: Sequence[int]) -> None:
-    """The next daily run looks at these cases again: ``next_check_on`` cleared where set."""
-    with connection.cursor() as cursor:
-        for start in range(0, len(case_ids), IN_CHUNK_PARAMS_MAX):
-            part = case_ids[start : start + IN_CHUNK_PARAMS_MAX]
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"UPDATE claims_case SET next_check_on = NULL WHERE id IN ({marks}) "
-                "AND next_check_on IS NOT NULL",
-                part,
-            )
 
 
 def case_invoices(*, case_ids: Sequence[int]) -> list[Row]:

@@ -20,6 +20,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, Task
+from fordra.claims.scheduling import case_check_on
 from fordra.claims.selectors import case_balance_of
 from fordra.core.errors import ApplicationError
 from fordra.domain.money import format_amount
@@ -72,7 +73,7 @@ def social_welfare_notice(
         Task.objects.filter(case=case, done_at__isnull=True, text__icontains="socialnämnden").update(
             done_at=now
         )
-        Case.objects.filter(pk=case.pk).update(next_check_on=None)
+        case_check_on(case_id=case.pk)
     return path
 
 

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from fordra.claims.models import Case, CaseEvent, FeeRecord, Task, covers_text
-from fordra.claims.queries import cases_next_check_set
+from fordra.claims.scheduling import cases_check_on_each, creditors_cases_check_on
 from fordra.collection.letter_faults import (
     FAILURES_LISTED_MAX,
     letters_failed,
@@ -214,7 +214,7 @@ def _reopen_changed_creditors(
     before = (last.counts or {}).get("ladders", {}) if last else {}
     changed = [int(cid) for cid, fp in prints.items() if before.get(cid) != fp]
     if changed and last is not None:
-        Case.objects.filter(creditor_id__in=changed).update(next_check_on=None)
+        creditors_cases_check_on(creditor_ids=changed)
     return prints
 
 
@@ -451,8 +451,7 @@ def _decide_shard(
 
 def _schedule_checks(checks: Sequence[tuple[Any, int]]) -> None:
     """Store each case's next look (``Case.next_check_on``)."""
-    day_sql = memo_date_adapter()
-    cases_next_check_set(checks=[(day_sql(day), case_id) for day, case_id in checks])
+    cases_check_on_each(checks)
 
 
 @dataclass

@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState
+from fordra.claims.scheduling import case_check_on, cases_check_on
 from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
 from fordra.core.text import text_checked
+from fordra.domain.letters import channels_for
 from fordra.domain.money import format_amount
 from fordra.letters.models import Letter, LetterStatus
+from fordra.letters.unsent import letters_cancel_unsent
 
 if TYPE_CHECKING:
     from fordra.claims.selectors import CaseBalance
@@ -95,9 +98,8 @@ def case_pause(
     if (until - today).days > PAUSE_DAYS_MAX:
         raise ApplicationError(f"a pause may last at most {PAUSE_DAYS_MAX} days")
     with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(
-            paused_until=until, pause_reason=reason, next_check_on=None
-        )
+        Case.objects.filter(pk=case.pk).update(paused_until=until, pause_reason=reason)
+        case_check_on(case_id=case.pk)
         CaseEvent.objects.create(
             case=case, date=today, kind="paused", detail=f"Pausat t.o.m. {until}: {reason}",
             actor=actor,
@@ -131,9 +133,8 @@ def case_resume(*, case: Case, actor: str, today: date) -> Case:
             f"--date {today.isoformat()} is before the pause began ({paused_on})"
         )
     with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(
-            paused_until=None, pause_reason="", next_check_on=None
-        )
+        Case.objects.filter(pk=case.pk).update(paused_until=None, pause_reason="")
+        case_check_on(case_id=case.pk)
         CaseEvent.objects.create(
             case=case, date=today, kind="resumed", detail="Pausen hävdes", actor=actor
         )
@@ -152,9 +153,8 @@ def case_dispute(
     if case.state == CaseState.DISPUTED:
         raise ApplicationError(f"case {case.ref} is already disputed")
     with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(
-            state=CaseState.DISPUTED, dispute_reason=reason, next_check_on=None
-        )
+        Case.objects.filter(pk=case.pk).update(state=CaseState.DISPUTED, dispute_reason=reason)
+        case_check_on(case_id=case.pk)
         CaseEvent.objects.create(
             case=case, date=today, kind="disputed", detail=f"Bestridande: {reason}", actor=actor
         )
@@ -203,9 +203,9 @@ def _dispute_letter(*, case: Case, what: str, today: date, channels: list[str]) 
 
 
 def _channels(case: Case) -> list[str]:
-    if case.debtor.protected_identity:
-        return ["protected_forwarding"]
-    return ["digital_mailbox", "print"]
+    return channels_for(
+        protected_identity=case.debtor.protected_identity, wanted=("digital_mailbox", "print")
+    )
 
 
 def dispute_acknowledge(*, case: Case, today: date) -> None:
@@ -250,8 +250,34 @@ def case_dispute_decide(
 
     Each is one transaction with an event naming the actor and a letter telling the debtor.
     """
-    from fordra.claims.models import Invoice, InvoiceKind
+    _dispute_decidable(case=case, outcome=outcome, today=today)
+    note = note.strip()[:REASON_CHARS_MAX]
+    with transaction.atomic():
+        if outcome == "withdrawn":
+            detail = _dispute_withdraw(case=case, note=note, today=today, now=now)
+        elif outcome == "corrected":
+            detail = _dispute_correct(
+                case=case, credit_ore=credit_ore, credit_invoice=credit_invoice, today=today,
+                now=now,
+            )
+        else:
+            detail = _dispute_to_court(case=case, today=today)
+        case_check_on(case_id=case.pk)
+        CaseEvent.objects.create(
+            case=case,
+            date=today,
+            kind=f"dispute_{outcome}",
+            detail=detail + (f" ({note})" if note and outcome != "withdrawn" else ""),
+            actor=actor,
+        )
+        _dispute_letter(case=case, what=outcome, today=today, channels=_channels(case))
+    case.refresh_from_db()
+    return case
 
+
+def _dispute_decidable(*, case: Case, outcome: str, today: date) -> None:
+    """Refuse a decision the case cannot take: a closed or undisputed case, a second court
+    hand-over, or a decision dated before the objection was received."""
     if outcome not in DISPUTE_OUTCOMES:
         raise ApplicationError(f"outcome must be one of {', '.join(DISPUTE_OUTCOMES)}")
     _open(case)
@@ -267,74 +293,71 @@ def case_dispute_decide(
         raise ApplicationError(
             f"--date {today.isoformat()} is before the dispute was received ({disputed_on})"
         )
-    note = note.strip()[:REASON_CHARS_MAX]
-    with transaction.atomic():
-        if outcome == "withdrawn":
-            _write_off_all(case=case, today=today, now=now, reason="Återkallat efter bestridande")
-            Case.objects.filter(pk=case.pk).update(
-                state=CaseState.CLOSED_RECALLED,
-                closed_on=today,
-                close_reason=f"Kravet återkallades efter bestridande{': ' + note if note else ''}",
-                dispute_outcome="withdrawn",
-                next_check_on=None,
-            )
-            detail = "Bestridandet ledde till att kravet återkallades"
-        elif outcome == "corrected":
-            invoice = _credited_invoice(case, credit_invoice)
-            if credit_ore <= 0:
-                raise ApplicationError("--credit must be an amount above 0 kr")
-            outstanding = _capital_outstanding(case, invoice, today)
-            if credit_ore > outstanding:
-                raise ApplicationError(
-                    f"the credit {format_amount(credit_ore)} is more than the capital left on "
-                    f"invoice {invoice.invoice_number} ({format_amount(outstanding)})"
-                )
-            number = f"{invoice.invoice_number}-K{today:%Y%m%d}"
-            if Invoice.objects.filter(creditor=case.creditor, invoice_number=number).exists():
-                raise ApplicationError(f"invoice {invoice.invoice_number} was already corrected today")
-            Invoice.objects.create(
-                case=case,
-                creditor=case.creditor,
-                invoice_number=number,
-                kind=InvoiceKind.CREDIT_NOTE,
-                invoice_date=today,
-                due_date=today,
-                amount_ore=-credit_ore,
-                description=f"Rättelse efter bestridande av {invoice.invoice_number}",
-            )
-            _post_credit(case=case, number=number, credit_ore=credit_ore, today=today, now=now)
-            Case.objects.filter(pk=case.pk).update(
-                state=_state_before_dispute(case),
-                dispute_outcome="corrected",
-                dispute_reason="",
-                next_check_on=None,
-            )
-            detail = (
-                f"Kravet rättades efter bestridande: kreditnota {number} på "
-                f"{format_amount(credit_ore)}; indrivningen fortsätter"
-            )
-        else:
-            Case.objects.filter(pk=case.pk).update(dispute_outcome="court", next_check_on=None)
-            bundle = case_file_bundle(case=case, today=today)
-            task_open(
-                case=case,
-                cause="dispute_court",
-                kind="dispute_court",
-                text="Överlämna det bestridda kravet till ombud för talan i tingsrätten "
-                f"(akten: {bundle})",
-                on=today,
-            )
-            detail = f"Borgenären driver det bestridda kravet vidare i domstol; akten: {bundle}"
-        CaseEvent.objects.create(
-            case=case,
-            date=today,
-            kind=f"dispute_{outcome}",
-            detail=detail + (f" ({note})" if note and outcome != "withdrawn" else ""),
-            actor=actor,
+
+
+def _dispute_withdraw(*, case: Case, note: str, today: date, now: datetime) -> str:
+    """The creditor withdraws: every open claim is written off, the case closed as recalled."""
+    _write_off_all(case=case, today=today, now=now, reason="Återkallat efter bestridande")
+    Case.objects.filter(pk=case.pk).update(
+        state=CaseState.CLOSED_RECALLED,
+        closed_on=today,
+        close_reason=f"Kravet återkallades efter bestridande{': ' + note if note else ''}",
+        dispute_outcome="withdrawn",
+    )
+    return "Bestridandet ledde till att kravet återkallades"
+
+
+def _dispute_correct(
+    *, case: Case, credit_ore: int, credit_invoice: str, today: date, now: datetime
+) -> str:
+    """The creditor corrects the claim by a credit note; collection resumes where it stopped."""
+    from fordra.claims.models import Invoice, InvoiceKind
+
+    invoice = _credited_invoice(case, credit_invoice)
+    if credit_ore <= 0:
+        raise ApplicationError("--credit must be an amount above 0 kr")
+    outstanding = _capital_outstanding(case, invoice, today)
+    if credit_ore > outstanding:
+        raise ApplicationError(
+            f"the credit {format_amount(credit_ore)} is more than the capital left on "
+            f"invoice {invoice.invoice_number} ({format_amount(outstanding)})"
         )
-        _dispute_letter(case=case, what=outcome, today=today, channels=_channels(case))
-    case.refresh_from_db()
-    return case
+    number = f"{invoice.invoice_number}-K{today:%Y%m%d}"
+    if Invoice.objects.filter(creditor=case.creditor, invoice_number=number).exists():
+        raise ApplicationError(f"invoice {invoice.invoice_number} was already corrected today")
+    Invoice.objects.create(
+        case=case,
+        creditor=case.creditor,
+        invoice_number=number,
+        kind=InvoiceKind.CREDIT_NOTE,
+        invoice_date=today,
+        due_date=today,
+        amount_ore=-credit_ore,
+        description=f"Rättelse efter bestridande av {invoice.invoice_number}",
+    )
+    _post_credit(case=case, number=number, credit_ore=credit_ore, today=today, now=now)
+    Case.objects.filter(pk=case.pk).update(
+        state=_state_before_dispute(case), dispute_outcome="corrected", dispute_reason=""
+    )
+    return (
+        f"Kravet rättades efter bestridande: kreditnota {number} på "
+        f"{format_amount(credit_ore)}; indrivningen fortsätter"
+    )
+
+
+def _dispute_to_court(*, case: Case, today: date) -> str:
+    """The creditor goes to court: the case stays disputed and an ombud gets the case file."""
+    Case.objects.filter(pk=case.pk).update(dispute_outcome="court")
+    bundle = case_file_bundle(case=case, today=today)
+    task_open(
+        case=case,
+        cause="dispute_court",
+        kind="dispute_court",
+        text="Överlämna det bestridda kravet till ombud för talan i tingsrätten "
+        f"(akten: {bundle})",
+        on=today,
+    )
+    return f"Borgenären driver det bestridda kravet vidare i domstol; akten: {bundle}"
 
 
 def _credited_invoice(case: Case, number: str) -> Any:
@@ -474,11 +497,9 @@ def case_trifle_close(
         raise ValueError(f"unknown trifle policy {policy!r}")
     Case.objects.filter(pk=case.pk).update(
         state=state, closed_on=today, close_reason=close_reason[:300], awaiting_decision=False,
-        next_check_on=None,
     )
-    Letter.objects.filter(
-        case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-    ).update(status=LetterStatus.CANCELLED)
+    case_check_on(case_id=case.pk)
+    letters_cancel_unsent(case_ids=[case.pk])
     CaseEvent.objects.create(case=case, date=today, kind=kind, detail=detail[:1000], actor=actor)
     return kind
 
@@ -563,11 +584,9 @@ def debtor_mark(
     with transaction.atomic():
         Debtor.objects.filter(pk=debtor.pk).update(**marks)
         cases = list(Case.objects.filter(debtor=debtor).exclude(state__in=CLOSED_STATES))
-        Case.objects.filter(id__in=[c.id for c in cases]).update(next_check_on=None)
+        cases_check_on(case_ids=[c.id for c in cases])
         if any(marks.values()):
-            Letter.objects.filter(
-                case__in=cases, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-            ).exclude(kind="dispute").update(status=LetterStatus.CANCELLED)
+            letters_cancel_unsent(case_ids=[c.id for c in cases], except_kinds=("dispute",))
         text = "; ".join(
             _MARK_TEXTS[k][1] if on else f"Inte längre {_MARK_TEXTS[k][0]}" for k, on in marks.items()
         )
@@ -585,10 +604,9 @@ def case_to_partner(*, case: Case, partner: str, actor: str, today: date) -> Cas
     partner = _reason(partner)
     _open(case)
     with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(foreign_partner=partner, next_check_on=None)
-        Letter.objects.filter(
-            case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-        ).update(status=LetterStatus.CANCELLED)
+        Case.objects.filter(pk=case.pk).update(foreign_partner=partner)
+        case_check_on(case_id=case.pk)
+        letters_cancel_unsent(case_ids=[case.pk])
         CaseEvent.objects.create(
             case=case, date=today, kind="foreign_partner",
             detail=f"Överlämnat till partner utomlands: {partner}", actor=actor,

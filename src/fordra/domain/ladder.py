@@ -103,6 +103,7 @@ from fordra.domain.letters import (
     DEMAND_PAY_BANK_DAYS_AFTER_RECEIPT_MIN,
     DEMAND_PAY_DAYS_MIN,
     PRESUMED_RECEIPT_BANK_DAYS,
+    channels_for,
     min_demand_pay_by,
 )
 
@@ -160,7 +161,6 @@ CASE_STATES = frozenset(
 STAGE_STATES = frozenset({"kfm", "judgment", "enforcement", "surveillance"})
 # docs/collection-api.md §5: the outbox channels a letter step may prefer.
 CHANNELS = frozenset({"digital_mailbox", "email", "sms", "print", "protected_forwarding"})
-PROTECTED_CHANNELS = ("protected_forwarding",)
 LETTER_KINDS = frozenset({"reminder", "demand", "demand_reminder", "notice", "bankruptcy_warning"})
 # Letters that are an inkassokrav (inkassolagen 5 §): they get the legal minimum time to pay.
 INKASSOKRAV_LETTERS = frozenset({"demand", "demand_reminder"})
@@ -497,7 +497,9 @@ def decide(*, case: CaseSnapshot, ladder: Ladder, today: date, fees: FeeSchedule
     if next_step.kind is StepKind.LETTER:
         pay_by = _pay_by(next_step, today)
         claim_fees = _claim_fees(next_step, case, open_claims, today=today, schedule=fees)
-        channels = PROTECTED_CHANNELS if case.protected_identity else next_step.channels
+        channels = tuple(
+            channels_for(protected_identity=case.protected_identity, wanted=next_step.channels)
+        )
     return Decision(
         case_id=case.case_id,
         step=next_step,

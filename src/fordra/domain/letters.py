@@ -47,7 +47,7 @@ them and ``lint_all`` runs both.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -63,7 +63,10 @@ __all__ = [
     "DEMAND_PAY_DAYS_MIN",
     "INKASSOKRAV_KINDS",
     "LETTER_KINDS",
+    "OUT_STATUSES",
     "PRESUMED_RECEIPT_BANK_DAYS",
+    "PROTECTED_CHANNELS",
+    "UNSENT_STATUSES",
     "LetterContent",
     "LetterFee",
     "LetterInterest",
@@ -71,6 +74,7 @@ __all__ = [
     "LetterParty",
     "LintProblem",
     "ScheduleLine",
+    "channels_for",
     "lint_letter",
     "min_demand_pay_by",
 ]
@@ -97,6 +101,30 @@ LETTER_KINDS = frozenset(
     }
 )
 INKASSOKRAV_KINDS = frozenset({"demand", "demand_reminder"})
+
+# Which letters count as not yet sent (issue 12: one definition): waiting to be rendered,
+# rendered and waiting for a channel, stopped by the compliance check, or failed and awaiting a
+# retry. A state change that stops writing to the debtor cancels exactly these
+# (``fordra.letters.unsent.letters_cancel_unsent``). A letter handed to a channel or sent
+# (``OUT_STATUSES``) went out: it is never cancelled, only voided (DESIGN.md §4.2).
+UNSENT_STATUSES = frozenset({"pending", "rendered", "blocked", "failed"})
+OUT_STATUSES = frozenset({"handed_over", "sent"})
+
+# A protected identity (skyddade personuppgifter, DOMAIN.md §10) is written to only through
+# Skatteverket's forwarding: never a mailbox, e-mail, SMS or a printed address.
+PROTECTED_CHANNELS = ("protected_forwarding",)
+
+
+def channels_for(*, protected_identity: bool, wanted: Sequence[str]) -> list[str]:
+    """The channels a letter to this debtor goes by: ``wanted``, or only protected forwarding
+    for a protected identity (the one author of that rule).
+
+    >>> channels_for(protected_identity=False, wanted=("digital_mailbox", "print"))
+    ['digital_mailbox', 'print']
+    >>> channels_for(protected_identity=True, wanted=("digital_mailbox", "print"))
+    ['protected_forwarding']
+    """
+    return list(PROTECTED_CHANNELS if protected_identity else wanted)
 
 _INKASSOLAGEN_5 = "inkassolagen 5 §"
 _FEE_LAW = "lag (1981:739)"

@@ -24,6 +24,7 @@ from django.db import transaction
 
 from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import Case, CaseEvent, CaseState, FeeRecord, Invoice
+from fordra.claims.scheduling import case_check_on
 from fordra.claims.selectors import ClaimOutstanding, case_balances
 from fordra.core.errors import ApplicationError
 from fordra.domain.fees import (
@@ -107,9 +108,8 @@ def kfm_apply(*, case: Case, day: date, now: datetime, actor: str) -> ApplyResul
             actor=actor[:150],
             key=key,
         )
-        Case.objects.filter(pk=case.pk).update(
-            state=CaseState.KFM, awaiting_decision=False, next_check_on=None
-        )
+        Case.objects.filter(pk=case.pk).update(state=CaseState.KFM, awaiting_decision=False)
+        case_check_on(case_id=case.pk)
         _decide_proposal(case, decision="kfm", day=day, actor=actor)
         _applied_events(case, fees, application, day=day, actor=actor)
     limitation_follow(case_ids=[case.id], day=day, now=now)

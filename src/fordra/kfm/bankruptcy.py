@@ -12,11 +12,12 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent
+from fordra.claims.scheduling import case_check_on
 from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
 from fordra.domain.calendar import add_bank_days, bank_day_on_or_after
 from fordra.domain.fees import DebtorType
-from fordra.domain.letters import PRESUMED_RECEIPT_BANK_DAYS
+from fordra.domain.letters import PRESUMED_RECEIPT_BANK_DAYS, channels_for
 from fordra.domain.stage_decision import kfm_refusals
 from fordra.kfm.decision import DECIDABLE_STATES, _decide_proposal, _must_be_open, case_facts
 from fordra.kfm.models import BankruptcyWarning
@@ -60,8 +61,8 @@ def kfm_bankruptcy_warning(*, case: Case, day: date, actor: str) -> BankruptcyWa
             details=list(refusals) or [f"state {case.state}"],
         )
     letter_date, served, pay_by, petition_by = bankruptcy_deadlines(day)
-    channels = (
-        ["protected_forwarding"] if case.debtor.protected_identity else ["digital_mailbox", "print"]
+    channels = channels_for(
+        protected_identity=case.debtor.protected_identity, wanted=("digital_mailbox", "print")
     )
     with transaction.atomic():
         warning = BankruptcyWarning.objects.create(
@@ -89,7 +90,8 @@ def kfm_bankruptcy_warning(*, case: Case, day: date, actor: str) -> BankruptcyWa
                 },
             },
         )
-        Case.objects.filter(pk=case.pk).update(awaiting_decision=False, next_check_on=None)
+        Case.objects.filter(pk=case.pk).update(awaiting_decision=False)
+        case_check_on(case_id=case.pk)
         _decide_proposal(case, decision="bankruptcy_warning", day=day, actor=actor)
         CaseEvent.objects.create(
             case=case,
@@ -135,6 +137,7 @@ def bankruptcy_warnings_lapse(*, day: date) -> int:
             )
             # Back to the decision: BF is now proposed (the warning is on record).
             if case.state in DECIDABLE_STATES:
-                Case.objects.filter(pk=case.pk).update(awaiting_decision=True, next_check_on=None)
+                Case.objects.filter(pk=case.pk).update(awaiting_decision=True)
+                case_check_on(case_id=case.pk)
             tasks += 1
     return tasks

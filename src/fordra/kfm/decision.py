@@ -23,6 +23,7 @@ from fordra.claims.models import (
     Invoice,
     Task,
 )
+from fordra.claims.scheduling import case_check_on
 from fordra.claims.selectors import CaseBalance, case_balances
 from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
@@ -37,7 +38,7 @@ from fordra.domain.stage_decision import (
     propose,
 )
 from fordra.kfm.models import BankruptcyWarning, KfmOutcome, KfmProposal
-from fordra.letters.models import Letter, LetterStatus
+from fordra.letters.unsent import letters_cancel_unsent
 from fordra.rules import load_fee_schedule
 
 # States a case may be in when the decision after the demand is taken.
@@ -214,8 +215,9 @@ def kfm_surveillance(*, case: Case, day: date, actor: str, reason: str = "") -> 
         raise ApplicationError(f"case {case.ref} cannot go to efterbevakning from {case.state}")
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
-            state=CaseState.SURVEILLANCE, awaiting_decision=False, next_check_on=None
+            state=CaseState.SURVEILLANCE, awaiting_decision=False
         )
+        case_check_on(case_id=case.pk)
         _decide_proposal(case, decision="surveillance", day=day, actor=actor)
         CaseEvent.objects.create(
             case=case,
@@ -240,12 +242,10 @@ def kfm_return(*, case: Case, day: date, actor: str, reason: str = "") -> Case:
             closed_on=day,
             close_reason=f"Återlämnat till borgenären: {why}"[:300],
             awaiting_decision=False,
-            next_check_on=None,
         )
+        case_check_on(case_id=case.pk)
         _decide_proposal(case, decision="return", day=day, actor=actor)
-        Letter.objects.filter(
-            case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-        ).update(status=LetterStatus.CANCELLED)
+        letters_cancel_unsent(case_ids=[case.pk])
         CaseEvent.objects.create(
             case=case,
             date=day,

@@ -15,13 +15,14 @@ from django.db import transaction
 
 from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import Case, CaseEvent, CaseState
+from fordra.claims.scheduling import case_check_on
 from fordra.claims.selectors import case_get
 from fordra.claims.tasks import task_open
 from fordra.core.errors import ApplicationError
 from fordra.formats import kfm as kfm_format
 from fordra.kfm.enforcement import _enforcement_fee
 from fordra.kfm.models import ApplicationState, KfmApplication, KfmOutcome
-from fordra.letters.models import Letter, LetterStatus
+from fordra.letters.unsent import letters_cancel_unsent
 
 OUTCOMES = ("served", "disputed", "judgment", "withdrawn", "no_assets", "enforcement")
 IMPORT_ONLY_OUTCOMES = ("receipt_ok", "receipt_error")
@@ -161,7 +162,7 @@ def _apply_outcome(
     mål = f" (målnr {number})" if number else ""
     note = f": {detail}" if detail else ""
     app_state: str | None = None
-    case_update: dict[str, Any] = {"next_check_on": None}
+    case_update: dict[str, Any] = {}
     event_kind, text = f"kfm_{outcome}", ""
     if outcome == "served":
         app_state = ApplicationState.SERVED
@@ -208,15 +209,15 @@ def _apply_outcome(
         text = f"Kvittens med fel från Kronofogden{note}"
     if app_state is not None:
         KfmApplication.objects.filter(pk=application.pk).update(state=app_state)
-    Case.objects.filter(pk=case.pk).update(**case_update)
+    if case_update:
+        Case.objects.filter(pk=case.pk).update(**case_update)
+    case_check_on(case_id=case.pk)
     CaseEvent.objects.create(case=case, date=day, kind=event_kind, detail=text[:1000], actor=actor)
 
 
 def _disputed_at_kfm(case: Case, application: KfmApplication, *, day: date) -> None:
     """Bestridd: unsent letters cancelled, and a person chooses tingsrätten or withdrawal."""
-    Letter.objects.filter(
-        case=case, status__in=[LetterStatus.PENDING, LetterStatus.RENDERED]
-    ).update(status=LetterStatus.CANCELLED)
+    letters_cancel_unsent(case_ids=[case.pk])
     task_open(
         case=case,
         cause=f"kfm_disputed:{application.id}",

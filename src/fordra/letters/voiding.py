@@ -16,11 +16,11 @@ from datetime import date
 from typing import Any
 
 from fordra.claims.models import CaseEvent
+from fordra.domain.letters import OUT_STATUSES
 from fordra.letters.models import Letter, LetterStatus
+from fordra.letters.unsent import UNSENT as _NOT_YET_OUT
 
-_NOT_YET_OUT = (LetterStatus.PENDING, LetterStatus.RENDERED, LetterStatus.BLOCKED,
-                LetterStatus.FAILED)
-_OUT = (LetterStatus.HANDED_OVER, LetterStatus.SENT)
+_OUT = tuple(LetterStatus(status) for status in sorted(OUT_STATUSES))
 # A dispute's own letters answer the debtor; voiding never touches them.
 _KEPT_KINDS = ("dispute",)
 

@@ -13,7 +13,7 @@ from fordra.claims.limitation import limitation_follow
 from fordra.claims.models import Case, CaseEvent, Task
 from fordra.core.bulk import adapt, insert_rows
 from fordra.core.errors import ApplicationError
-from fordra.domain.ledger import Transaction, tx_refund_paid, tx_unapplied_refunded
+from fordra.domain.ledger import tx_refund_paid, tx_unapplied_refunded
 from fordra.domain.money import format_amount
 from fordra.ledger.services import ledger_post, ledger_prepare
 from fordra.payments.booking import (

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.db import connection
-
 from fordra.claims.models import CLOSED_STATES, Case, CaseState
 from fordra.core.bulk import adapt, date_adapter
 from fordra.domain.ledger import (
@@ -31,7 +29,7 @@ from fordra.domain.ledger import (
 )
 from fordra.domain.money import format_amount
 from fordra.ledger.services import PreparedTransaction
-from fordra.letters.models import LetterStatus
+from fordra.letters.unsent import letters_cancel_unsent
 from fordra.payments.incoming import Incoming
 from fordra.payments.models import MONEY_IN_SOURCES
 from fordra.payments.owing import _Alloc, _allocate, _CaseData
@@ -356,14 +354,8 @@ def _close_paid(
             Case.objects.filter(id__in=part).update(
                 state=CaseState.CLOSED_PAID, closed_on=day, close_reason="Betalt i sin helhet"
             )
-            marks = ", ".join(["%s"] * len(part))
-            with connection.cursor() as cursor:
-                # Letters not yet handed to a channel are stopped: the debt is paid.
-                cursor.execute(
-                    f"UPDATE letters_letter SET status = %s WHERE status IN (%s, %s) "
-                    f"AND case_id IN ({marks})",
-                    [LetterStatus.CANCELLED, LetterStatus.PENDING, LetterStatus.RENDERED, *part],
-                )
+            # Letters not yet sent are stopped: the debt is paid.
+            letters_cancel_unsent(case_ids=part)
         events.extend(
             (cid, adapt(day), "closed_paid", "Ärendet är betalt och avslutat", actor, stamp)
             for cid in ids

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from fordra.claims.models import Case
-from fordra.payments.models import Payment
 from fordra.payments.actions import payment_apply
+from fordra.payments.models import Payment
 
 __all__ = ["payment_direct", "payment_direct_key"]
 

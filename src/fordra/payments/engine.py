@@ -31,10 +31,11 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from fordra.claims.models import CASE_REF_PREFIX, Allocation, Case, CaseEvent, Task
-from fordra.core.bulk import IN_CHUNK_PARAMS_MAX, adapt, as_date, gc_paused, insert_rows, query_in
+from fordra.claims.scheduling import cases_check_on
+from fordra.core.bulk import adapt, as_date, gc_paused, insert_rows, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.ledger import Transaction
 from fordra.domain.money import format_amount
@@ -400,15 +401,7 @@ def _book_in_child(
 
 def _look_again(case_ids: Sequence[int]) -> None:
     """The next daily run looks at these cases again (a payment may change what is due)."""
-    with connection.cursor() as cursor:
-        for start in range(0, len(case_ids), IN_CHUNK_PARAMS_MAX):
-            part = case_ids[start : start + IN_CHUNK_PARAMS_MAX]
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"UPDATE claims_case SET next_check_on = NULL WHERE id IN ({marks}) "
-                "AND next_check_on IS NOT NULL",
-                part,
-            )
+    cases_check_on(case_ids=case_ids)
 
 
 def _new_only(items: Sequence[Incoming], result: RecordResult) -> list[Incoming]:

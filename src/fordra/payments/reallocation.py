@@ -40,6 +40,7 @@ from django.db.models import Q
 
 from fordra.claims.corrections import fee_reverse, fees_standing
 from fordra.claims.models import CLOSED_STATES, Allocation, Case, CaseEvent, CaseState, Task
+from fordra.claims.scheduling import case_check_on
 from fordra.core.bulk import adapt
 from fordra.core.errors import ApplicationError
 from fordra.domain.allocation import allocate_payment
@@ -140,7 +141,7 @@ def case_reallocate(
             )
     CaseEvent.objects.bulk_create(ctx.events)
     result.closed_now = _close_if_paid(case_id, result.closed_on, actor=actor, stamp=adapt(now))
-    Case.objects.filter(pk=case_id).update(next_check_on=None)
+    case_check_on(case_id=case_id)
     return result
 
 

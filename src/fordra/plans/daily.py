@@ -30,8 +30,10 @@ from django.db import transaction
 from django.db.models import Sum
 
 from fordra.claims.models import CLOSED_STATES, Allocation, Case, CaseEvent, CaseState, Task
+from fordra.claims.scheduling import cases_check_on
 from fordra.core.bulk import chunks
 from fordra.domain.calendar import bank_day_on_or_after, is_bank_day
+from fordra.domain.letters import channels_for
 from fordra.domain.plans import STATE_BROKEN, STATE_COMPLETED, Installment, plan_status
 from fordra.letters.models import Letter
 from fordra.plans.models import Plan, PlanInstallment, PlanState
@@ -122,9 +124,11 @@ def _restore(pairs: Sequence[tuple[int, str]]) -> None:
         by_state[prior].append(case_id)
     for prior, ids in by_state.items():
         for part in _in_chunks(ids):
-            Case.objects.filter(id__in=part, state=CaseState.PLAN).update(
-                state=prior, next_check_on=None
+            restored = list(
+                Case.objects.filter(id__in=part, state=CaseState.PLAN).values_list("id", flat=True)
             )
+            Case.objects.filter(id__in=restored).update(state=prior)
+            cases_check_on(case_ids=restored)
 
 
 def _events(rows: Sequence[tuple[int, str, str]], *, run_date: date) -> None:
@@ -182,7 +186,9 @@ def _break(
             Letter(
                 case_id=case_id, kind="plan", text="plan_broken", step="plan_broken",
                 letter_date=run_date, pay_by=pay_by,
-                channels=["protected_forwarding"] if protected else ["digital_mailbox", "print"],
+                channels=channels_for(
+                    protected_identity=protected, wanted=("digital_mailbox", "print")
+                ),
                 key=f"letter:{case_id}:plan:{plan_id}:broken",
                 extra={"plan_id": plan_id, "broken": explanation},
             )

@@ -45,11 +45,13 @@ from fordra.claims.models import (
     Invoice,
     Task,
 )
+from fordra.claims.scheduling import case_check_on
 from fordra.claims.selectors import CaseBalance, case_balance_of
 from fordra.core.errors import ApplicationError
 from fordra.domain.fees import FeeKind
 from fordra.domain.interest import RateMissingError
 from fordra.domain.ledger import tx_fee_charged
+from fordra.domain.letters import channels_for
 from fordra.domain.money import format_amount
 from fordra.domain.plans import (
     INSTALLMENTS_MAX,
@@ -75,7 +77,6 @@ PLAN_FROM_STATES = (
 KFM_STATES = (CaseState.KFM, CaseState.JUDGMENT, CaseState.ENFORCEMENT)
 PLAN_RULE_KEYS = ("months_max", "installment_min_ore", "amount_max_ore", "grace_days")
 PLAN_LETTER_CHANNELS = ["digital_mailbox", "print"]
-PROTECTED_CHANNELS = ["protected_forwarding"]
 REASON_CHARS_MAX = 300
 
 
@@ -296,7 +297,7 @@ def plan_propose(
                 key=f"task:plan:{plan.id}:approval",
                 text=f"Godkänn eller avslå avbetalningsplanen: {reasons}"[:500],
             )
-            Case.objects.filter(pk=case.pk).update(next_check_on=None)
+            case_check_on(case_id=case.pk)
     # Asking for a plan acknowledged the debt (5 § 1): the case date follows at once.
     limitation_follow(case_ids=[case.id], day=today, now=now)
     plan.refresh_from_db()
@@ -317,7 +318,8 @@ def _activate(
         prior_state=case.state,
         paid_before_ore=paid_before,
     )
-    Case.objects.filter(pk=case.pk).update(state=CaseState.PLAN, next_check_on=None)
+    Case.objects.filter(pk=case.pk).update(state=CaseState.PLAN)
+    case_check_on(case_id=case.pk)
     fee = proposal.fee
     if fee.allowed and fee.amount_ore > 0:
         _book_fee(case, computed, today=today, now=now, actor=actor)
@@ -329,7 +331,9 @@ def _activate(
         f"{first.due_date}–{last.due_date}, {format_amount(first.amount_ore)} per månad, "
         f"totalt {format_amount(proposal.total_ore)}"[:1000],
     )
-    channels = PROTECTED_CHANNELS if case.debtor.protected_identity else PLAN_LETTER_CHANNELS
+    channels = channels_for(
+        protected_identity=case.debtor.protected_identity, wanted=PLAN_LETTER_CHANNELS
+    )
     Letter.objects.create(
         case=case,
         kind="plan",
@@ -473,7 +477,7 @@ def plan_reject(*, plan: Plan, actor: str, today: date, now: datetime, reason: s
             detail=f"Avbetalningsplanen avslogs{': ' + reason if reason else ''}"[:1000],
         )
         _close_task(plan, now=now)
-        Case.objects.filter(pk=plan.case_id).update(next_check_on=None)
+        case_check_on(case_id=plan.case_id)
     plan.refresh_from_db()
     return plan
 

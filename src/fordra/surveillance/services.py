@@ -27,15 +27,18 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState, Invoice, Task
+from fordra.claims.scheduling import case_check_on, cases_check_on
 from fordra.claims.selectors import ClaimOutstanding, case_balances
 from fordra.claims.writeoff import claim_write_off
 from fordra.core.bulk import adapt, gc_paused, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.calendar import add_bank_days, bank_day_on_or_after, is_bank_day
 from fordra.domain.ledger import Transaction
+from fordra.domain.letters import channels_for
 from fordra.domain.money import format_amount
 from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter, LetterStatus
+from fordra.letters.unsent import letters_cancel_unsent
 from fordra.surveillance.models import LimitationReview, ReviewDecision, Score
 from fordra.surveillance.scoring import (
     CreditInfo,
@@ -181,8 +184,9 @@ def _apply(
         counts += _flag_for_review(reviews, today=today, now=now)
     for start in range(0, len(unflag), IN_CHUNK):
         Case.objects.filter(id__in=unflag[start : start + IN_CHUNK]).update(
-            limitation_review=False, next_check_on=None
+            limitation_review=False
         )
+    cases_check_on(case_ids=unflag)
     return counts
 
 
@@ -217,7 +221,7 @@ def _write_off(
         ledger_post(transactions, now=now)
     counts.update(_close_time_barred(closing, today=today, events=events))
     partial = [cf.case_id for cf, _, close in barred if not close]
-    Case.objects.filter(id__in=partial).update(next_check_on=None)
+    cases_check_on(case_ids=partial)
     CaseEvent.objects.bulk_create(events)
     return counts
 
@@ -277,15 +281,16 @@ def _close_time_barred(
     """Close the cases left with nothing (``closed_time_barred``) and cancel their letters not
     yet handed to a channel; their events are added to ``events``."""
     counts: Counter[str] = Counter()
+    closed_now = []
     for case_id, reason in closing:
-        Case.objects.filter(id=case_id).exclude(state__in=_CLOSED).update(
+        if Case.objects.filter(id=case_id).exclude(state__in=_CLOSED).update(
             state=CaseState.CLOSED_TIME_BARRED,
             closed_on=today,
             close_reason=reason[:300],
             limitation_review=False,
             awaiting_decision=False,
-            next_check_on=None,
-        )
+        ):
+            closed_now.append(case_id)
         events.append(
             CaseEvent(
                 case_id=case_id,
@@ -297,11 +302,8 @@ def _close_time_barred(
         counts["closed_time_barred"] += 1
     closed_ids = [case_id for case_id, _ in closing]
     # Never a letter after: whatever was queued and not yet handed to a channel is cancelled.
-    cancelled = Letter.objects.filter(
-        case_id__in=closed_ids,
-        status__in=[LetterStatus.PENDING, LetterStatus.RENDERED, LetterStatus.BLOCKED],
-    ).update(status=LetterStatus.CANCELLED)
-    counts["letters_cancelled"] += cancelled
+    counts["letters_cancelled"] += letters_cancel_unsent(case_ids=closed_ids)
+    cases_check_on(case_ids=closed_now)
     return counts
 
 
@@ -339,8 +341,9 @@ def _flag_for_review(
     flagged = [cf.case_id for cf, _ in reviews if not cf.limitation_review]
     for start in range(0, len(flagged), IN_CHUNK):
         Case.objects.filter(id__in=flagged[start : start + IN_CHUNK]).update(
-            limitation_review=True, next_check_on=None
+            limitation_review=True
         )
+    cases_check_on(case_ids=flagged)
     return counts
 
 
@@ -528,7 +531,7 @@ def _surveillance_letter(
         step="surveillance",
         letter_date=run_date,
         pay_by=bank_day_on_or_after(run_date + timedelta(days=rule["pay_days"])),
-        channels=["protected_forwarding"] if protected else list(rule["channels"]),
+        channels=channels_for(protected_identity=protected, wanted=rule["channels"]),
         status=LetterStatus.PENDING,
         key=key,
         extra=extra,
@@ -757,8 +760,9 @@ def surveillance_start(*, case: Case, day: date, now: datetime, actor: str) -> d
         )
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
-            state=CaseState.SURVEILLANCE, awaiting_decision=False, next_check_on=None
+            state=CaseState.SURVEILLANCE, awaiting_decision=False
         )
+        case_check_on(case_id=case.pk)
         CaseEvent.objects.create(
             case=case, date=day, kind="surveillance_started", actor=actor[:150],
             detail="Efterbevakning: ärendet bevakas, poängsätts regelbundet och hålls vid liv "
