@@ -165,3 +165,28 @@ def test_a_letter_the_compliance_check_blocked_has_its_fee_taken_back_by_the_nex
     assert case.events.filter(kind="fee_reversed").exists()
     assert Task.objects.filter(case=case, kind="letter_failed").exists()
     assert_money_invariants()
+
+
+def test_a_failed_letter_cancelled_by_a_state_change_has_its_fee_taken_back_by_the_next_run(case, media):  # type: ignore[no-untyped-def]
+    # Issue 12: closing or stopping a case cancels every letter not yet sent, failed ones too;
+    # the fee that stood for the failed reminder must not outlive it.
+    from fordra.collection.services import debtor_mark
+
+    blocker = _break_outbox(media)
+    _run_through(REMINDER_DAY)
+    failed = Letter.objects.get(case=case)
+    assert failed.status == LetterStatus.FAILED and _fees(case) == 6000
+    blocker.unlink()
+
+    debtor_mark(national_id=case.debtor.national_id, marks={"deceased": True}, actor="staff",
+                today=date(2026, 10, 9))
+    assert Letter.objects.get(pk=failed.pk).status == LetterStatus.CANCELLED
+
+    daily_run(run_date=date(2026, 10, 9), now=NOW)
+    daily_run(run_date=date(2026, 10, 12), now=NOW)  # a second run changes nothing more
+
+    assert Letter.objects.filter(case=case).count() == 1  # not made again
+    assert _fees(case) == 0  # charged once, then reversed: no letter went out
+    assert FeeRecord.objects.filter(case=case, amount_ore__lt=0).count() == 1
+    assert "avgiften är återförd" in Task.objects.get(case=case, kind="letter_failed").text
+    assert_money_invariants()

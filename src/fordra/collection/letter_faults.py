@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
-from fordra.claims.models import CLOSED_STATES, Case, CaseEvent
+from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, FeeRecord
 from fordra.claims.tasks import task_open
 from fordra.collection.models import CaseStep
 from fordra.core.errors import ApplicationError
@@ -40,6 +41,9 @@ from fordra.letters.models import Letter, LetterStatus
 LETTER_ATTEMPTS_MAX = 3  # the first letter and two made again
 FAILURES_LISTED_MAX = 50
 ACTOR = "system"
+# How far back a run looks for a faulted letter a state change cancelled (see
+# _cancelled_after_a_fault): runs go day by day, so the next run finds it.
+CANCELLED_FAULT_WINDOW_DAYS = 31
 # States in which the ladder no longer writes to the debtor: a letter made again would be wrong.
 _STOPPED_STATES = ("disputed",)
 
@@ -112,7 +116,56 @@ def letters_failed_settle(*, day: date, now: datetime) -> SettleResult:
         )
         if _withdraw(letter, why=why, day=day, now=now):
             result.withdrawn += 1
+    for letter in _cancelled_after_a_fault(day=day):
+        why = f"brevet ({letter.kind}) kunde inte skickas och ärendet drivs inte längre"
+        if _withdraw(letter, why=why, day=day, now=now):
+            result.withdrawn += 1
     return result
+
+
+def _cancelled_after_a_fault(*, day: date) -> list[Letter]:
+    """Letters that failed or were blocked and were then cancelled by a state change (closed,
+    stopped: ``letters.unsent.letters_cancel_unsent``) before going out, whose fee still
+    stands — the fee is taken back as for a withdrawn letter (a fee stands for a letter that
+    went out). A letter replaced by its retry is not one of them: the retry carries the fee.
+    The window bounds the read; the run goes day by day, so it sees each such letter at once.
+    """
+    candidates = (
+        Letter.objects.filter(
+            status=LetterStatus.CANCELLED,
+            letter_date__lt=day,
+            letter_date__gte=day - timedelta(days=CANCELLED_FAULT_WINDOW_DAYS),
+        )
+        .exclude(step="")
+        .filter(Q(deliveries__status="failed") | ~Q(problems=[]))
+        .exclude(deliveries__status__in=["sent", "handed_over"])
+        .distinct()
+        .order_by("id")
+    )
+    found = []
+    for letter in candidates:
+        retried = Letter.objects.filter(
+            case_id=letter.case_id, key__startswith=f"{_first_key(letter.key)}:r", id__gt=letter.id
+        ).exists()
+        if not retried and _fees_of(letter):
+            found.append(letter)
+    return found
+
+
+def _fees_of(letter: Letter) -> list[FeeRecord]:
+    """The fees still standing that the letter's step charged on its first attempt's day."""
+    from fordra.claims.corrections import fees_standing
+
+    if not letter.step:
+        return []
+    first = Letter.objects.filter(key=_first_key(letter.key)).values_list("letter_date", flat=True)
+    charged_on = first[0] if first else letter.letter_date
+    return [
+        f for f in fees_standing(
+            case_id=letter.case_id, after=charged_on - timedelta(days=1), steps=[letter.step]
+        )
+        if f.date == charged_on
+    ]
 
 
 def _first_key(key: str) -> str:
@@ -161,7 +214,7 @@ def _retry(letter: Letter, *, day: date, attempt: int, now: datetime) -> None:
 def _withdraw(letter: Letter, *, why: str, day: date, now: datetime) -> bool:
     """Cancel the failed letter and reverse its step's fee (charged on the first attempt's
     day), re-allocating payments that had paid it; a task tells staff."""
-    from fordra.claims.corrections import fee_reverse, fees_standing
+    from fordra.claims.corrections import fee_reverse
     from fordra.letters.voiding import letters_void_after
     from fordra.payments.reallocation import case_reallocate
 
@@ -174,12 +227,7 @@ def _withdraw(letter: Letter, *, why: str, day: date, now: datetime) -> bool:
                 case_id=case.id, after=letter.letter_date - timedelta(days=1),
                 through=letter.letter_date, reason=why, actor=ACTOR, unsent_only=True,
             )
-            fees = [
-                f for f in fees_standing(
-                    case_id=case.id, after=charged_on - timedelta(days=1), steps=[letter.step]
-                )
-                if f.date == charged_on
-            ] if letter.step else []
+            fees = _fees_of(letter)
             for fee in fees:
                 fee_reverse(fee=fee, reason=why, creditor_id=case.creditor_id, actor=ACTOR, now=now)
             if fees:

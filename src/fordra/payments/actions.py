@@ -90,9 +90,10 @@ def payment_match(*, payment_id: int, case: Case, now: datetime, actor: str) -> 
         )
         if _cases_to_replay([item], {case.id: data}):
             _match_replayed(payment, case=case, now=now, actor=actor)
-            payment.refresh_from_db()
-            return payment
-        _match_booked(payment, item, data, now=now, actor=actor)
+        else:
+            _match_booked(payment, item, data, now=now, actor=actor)
+    # A payment is an acknowledgement of the debt (preskriptionslagen 5 § 1), however it was
+    # booked: a back-dated one replayed in value-date order too.
     limitation_follow(case_ids=[case.id], day=payment.paid_on, now=now)
     payment.refresh_from_db()
     return payment
