@@ -3,7 +3,7 @@
 All three call the domain's one balance (``fordra.domain.balance``); this is the second check —
 that each reader feeds it the same rows: the ORM path (``case_balance_of``), the daily run's
 snapshots (``load_snapshots``, without interest) and the bulk payment path
-(``payments.services._load_cases`` + ``_outstanding_plain``/``_outstanding``).
+(``payments.owing._load_cases`` + ``_outstanding_plain``/``_outstanding``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from fordra.claims.models import Allocation, Case, FeeRecord, Invoice
 from fordra.claims.selectors import case_balance_of
 from fordra.collection.snapshots import load_snapshots, open_case_shards
-from fordra.payments import services as payments
+from fordra.payments import owing as payments
 from fordra.reference.services import reference_rate_table
 from tests.conftest import claim_line, claims_csv, import_bytes
 

@@ -190,20 +190,22 @@ def shard_invoices(*, case_ids: Sequence[int]) -> list[Row]:
 
 
 def shard_fees(*, case_ids: Sequence[int]) -> list[Row]:
-    """(case id, invoice id, kind, amount, covers) of the shard's fee records."""
+    """(case id, invoice id, kind, amount, covers, date text) of the shard's fee records (may
+    include other cases in its range)."""
     return query_ids(
-        "SELECT case_id, invoice_id, kind, amount_ore, covers FROM claims_feerecord "
-        "WHERE case_id {where}",
+        "SELECT case_id, invoice_id, kind, amount_ore, covers, CAST(date AS TEXT) "
+        "FROM claims_feerecord WHERE case_id {where}",
         ids=case_ids,
         exact=False,
     )
 
 
 def shard_paid(*, case_ids: Sequence[int], as_of: date) -> list[Row]:
-    """(invoice id, component, sum paid up to ``as_of``) over the shard's allocations."""
+    """(case id, invoice id, component, sum paid up to ``as_of``) over the shard's allocations
+    (may include other cases in its range)."""
     return query_ids(
-        "SELECT invoice_id, component, SUM(amount_ore) FROM claims_allocation "
-        "WHERE case_id {where} AND date <= %s GROUP BY invoice_id, component",
+        "SELECT case_id, invoice_id, component, SUM(amount_ore) FROM claims_allocation "
+        "WHERE case_id {where} AND date <= %s GROUP BY case_id, invoice_id, component",
         ids=case_ids,
         after=[adapt(as_of)],
         exact=False,

@@ -1,19 +1,21 @@
 """Set-based reads that turn a shard of cases into the domain's CaseSnapshot values.
 
-One query per table per shard (chunked IN lists), never one per case: the daily run reads a
-million cases this way (DESIGN.md §3).
+One query per table per shard (a range scan, or chunked IN lists), never one per case: the
+daily run reads a million cases this way (DESIGN.md §3). The claims and parties tables are read
+through their apps' ``queries.py`` (the SQL seam, docs/architecture.md).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from fordra.claims.models import CLOSED_STATES, CaseState, covered_invoice_ids
-from fordra.core.bulk import adapt, query_in
+from fordra.claims.queries import open_cases, shard_fees, shard_invoices, shard_paid
+from fordra.core.bulk import query_ids
 from fordra.domain.balance import (
     CaseRows,
     PlainAllocation,
@@ -23,6 +25,7 @@ from fordra.domain.balance import (
 )
 from fordra.domain.fees import DebtorType, FeeKind
 from fordra.domain.ladder import CaseSnapshot, ClaimSnapshot, StepRecord
+from fordra.parties.queries import debtor_flags
 
 SHARD_CASES_MAX = 20_000
 _CLOSED = tuple(s.value for s in CLOSED_STATES)
@@ -45,25 +48,16 @@ def open_case_shards(
     *, today: date, shard_size: int = SHARD_CASES_MAX, full: bool = False
 ) -> list[list[CaseRow]]:
     """Open cases due for a look today (all open cases when ``full``), by id, in shards."""
-    from django.db import connection
-
-    marks = ", ".join(["%s"] * len(_CLOSED))
-    due = "" if full else " AND (next_check_on IS NULL OR next_check_on <= %s)"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, number, state, creditor_id, debtor_id, CAST(paused_until AS TEXT), "
-            "CAST(limitation_date AS TEXT), foreign_partner "
-            f"FROM claims_case WHERE state NOT IN ({marks}){due} ORDER BY id",
-            [*_CLOSED] if full else [*_CLOSED, adapt(today)],
+    day_of = DateParser()
+    rows = [
+        CaseRow(
+            i, n, st, cid, did, day_of(p) if p else None, day_of(lim) if lim else None,
+            bool(partner),
         )
-        day_of = DateParser()
-        rows = [
-            CaseRow(
-                i, n, st, cid, did, day_of(p) if p else None, day_of(lim) if lim else None,
-                bool(partner),
-            )
-            for i, n, st, cid, did, p, lim, partner in cursor.fetchall()
-        ]
+        for i, n, st, cid, did, p, lim, partner in open_cases(
+            closed=_CLOSED, due_by=None if full else today
+        )
+    ]
     return [rows[i : i + shard_size] for i in range(0, len(rows), shard_size)]
 
 
@@ -76,9 +70,6 @@ class ShardData:
     balances: dict[int, Any] = field(default_factory=dict)
 
 
-Rows = list[tuple[Any, ...]]
-
-
 def load_snapshots(
     *,
     cases: Sequence[CaseRow],
@@ -86,12 +77,15 @@ def load_snapshots(
     today: date,
     trifle_ore_by_creditor: dict[int, int] | None = None,
 ) -> ShardData:
-    read = _shard_reader(cases)
+    # A shard is a contiguous run of case ids, in order: dense shards (most cases in the id
+    # range) are read with one range scan over each table's case index (rows of other cases in
+    # the range are simply not looked at); sparse ones by IN lists (``query_ids``).
+    ids = [c.case_id for c in cases]
     day_of = DateParser()
-    invoices, agreed, written_off = _read_invoices(read, today=today, day_of=day_of)
-    fee_kinds, fees = _read_fees(read, written_off=written_off, day_of=day_of)
-    paid = _read_paid(read, today=today)
-    steps, steps_today = _read_steps(read, today=today, day_of=day_of)
+    invoices, agreed, written_off = _read_invoices(ids, today=today, day_of=day_of)
+    fee_kinds, fees = _read_fees(ids, written_off=written_off, day_of=day_of)
+    paid = _read_paid(ids, today=today)
+    steps, steps_today = _read_steps(ids, today=today, day_of=day_of)
     debtors = _read_debtors(cases)
     # The one balance (fordra.domain.balance) without interest: the ladder only needs capital
     # and fees outstanding to know a case is paid or no trifle (interest only adds); the few
@@ -130,27 +124,8 @@ def _agreed(invoice_agreed: bool | None, creditor_agreed: bool) -> bool:
     return creditor_agreed if invoice_agreed is None else bool(invoice_agreed)
 
 
-def _shard_reader(cases: Sequence[CaseRow]) -> Callable[..., Rows]:
-    """A reader of one table's rows for the shard's cases (SQL with ``BETWEEN %s AND %s``).
-
-    A shard is a contiguous run of case ids: dense shards (most cases in the id range) are read
-    with one range scan over the case index (rows of closed cases in the range are simply not
-    looked at); sparse ones by IN lists.
-    """
-    lo, hi = cases[0].case_id, cases[-1].case_id
-    ids = [c.case_id for c in cases]
-    dense = len(ids) * 2 >= hi - lo + 1
-
-    def read(sql: str, *params: Any) -> Rows:
-        if dense:
-            return _by_range(sql, *params, lo=lo, hi=hi)
-        return query_in(sql.replace("BETWEEN %s AND %s", "IN ({in})"), values=ids, after=params)
-
-    return read
-
-
 def _read_invoices(
-    read: Callable[..., Rows], *, today: date, day_of: DateParser
+    ids: Sequence[int], *, today: date, day_of: DateParser
 ) -> tuple[dict[int, list[PlainInvoice]], dict[int, bool | None], set[int]]:
     """Invoices by case (written-off ones too: a credit note is applied to the oldest invoice
     whether or not it was given up since), each invoice's own reminder-fee agreement, and the
@@ -158,10 +133,8 @@ def _read_invoices(
     invoices: dict[int, list[PlainInvoice]] = defaultdict(list)
     agreed: dict[int, bool | None] = {}
     written_off: set[int] = set()
-    for case_id, invoice_id, number, kind, due, amount, fee_agreed, off in read(
-        "SELECT case_id, id, invoice_number, kind, CAST(due_date AS TEXT), amount_ore, "
-        "reminder_fee_agreed, CAST(written_off_on AS TEXT) FROM claims_invoice "
-        "WHERE case_id BETWEEN %s AND %s",
+    for case_id, invoice_id, number, kind, due, amount, fee_agreed, off in shard_invoices(
+        case_ids=ids
     ):
         off_on = None if off is None else day_of(off)
         if off_on is not None and off_on <= today:
@@ -175,15 +148,12 @@ def _read_invoices(
 
 
 def _read_fees(
-    read: Callable[..., Rows], *, written_off: set[int], day_of: DateParser
+    ids: Sequence[int], *, written_off: set[int], day_of: DateParser
 ) -> tuple[dict[int, set[FeeKind]], dict[int, list[PlainFee]]]:
     """Fee kinds already charged per invoice, and the fee rows by case."""
     kinds: dict[int, set[FeeKind]] = defaultdict(set)
     fees: dict[int, list[PlainFee]] = defaultdict(list)
-    for case_id, invoice_id, kind, amount, covers, day in read(
-        "SELECT case_id, invoice_id, kind, amount_ore, covers, CAST(date AS TEXT) "
-        "FROM claims_feerecord WHERE case_id BETWEEN %s AND %s",
-    ):
+    for case_id, invoice_id, kind, amount, covers, day in shard_fees(case_ids=ids):
         # A letter's fee was charged for every invoice it covers: none of them is charged that
         # kind again, even when the invoice holding the fee was written off since.
         fee_kind = _FEE_KINDS[kind]
@@ -196,28 +166,26 @@ def _read_fees(
     return kinds, fees
 
 
-def _read_paid(read: Callable[..., Rows], *, today: date) -> dict[int, list[PlainAllocation]]:
+def _read_paid(ids: Sequence[int], *, today: date) -> dict[int, list[PlainAllocation]]:
     """What was allocated up to ``today``, summed per invoice and component, by case (dated
     ``today``: without interest the balance needs only the sums)."""
     paid: dict[int, list[PlainAllocation]] = defaultdict(list)
-    for case_id, invoice_id, component, amount in read(
-        "SELECT case_id, invoice_id, component, SUM(amount_ore) FROM claims_allocation "
-        "WHERE case_id BETWEEN %s AND %s AND date <= %s GROUP BY case_id, invoice_id, component",
-        adapt(today),
-    ):
+    for case_id, invoice_id, component, amount in shard_paid(case_ids=ids, as_of=today):
         paid[case_id].append(PlainAllocation(invoice_id, component, int(amount), today))
     return paid
 
 
 def _read_steps(
-    read: Callable[..., Rows], *, today: date, day_of: DateParser
+    ids: Sequence[int], *, today: date, day_of: DateParser
 ) -> tuple[dict[int, dict[str, StepRecord]], set[int]]:
     """The ladder steps done per case, and the cases that took a step today."""
     steps: dict[int, dict[str, StepRecord]] = defaultdict(dict)
     steps_today: set[int] = set()
-    for case_id, step, done_text, pay_text in read(
+    for case_id, step, done_text, pay_text in query_ids(
         "SELECT case_id, step, CAST(done_on AS TEXT), CAST(pay_by AS TEXT) "
-        "FROM collection_casestep WHERE case_id BETWEEN %s AND %s",
+        "FROM collection_casestep WHERE case_id {where}",
+        ids=ids,
+        exact=False,
     ):
         done_on = day_of(done_text)
         steps[case_id][step] = StepRecord(
@@ -229,14 +197,7 @@ def _read_steps(
 
 
 def _read_debtors(cases: Sequence[CaseRow]) -> dict[int, tuple[Any, ...]]:
-    return {
-        rec[0]: rec
-        for rec in query_in(
-            "SELECT id, debtor_type, protected_identity, deceased, debt_relief FROM parties_debtor "
-            "WHERE id IN ({in})",
-            values=sorted({c.debtor_id for c in cases}),
-        )
-    }
+    return {rec[0]: rec for rec in debtor_flags(debtor_ids=sorted({c.debtor_id for c in cases}))}
 
 
 _DEBTOR_TYPES = {t.value: t for t in DebtorType}
@@ -314,11 +275,3 @@ class DateParser:
         if day is None:
             day = self.seen[text] = date.fromisoformat(text[:10])
         return day
-
-
-def _by_range(sql: str, *after: Any, lo: int, hi: int) -> list[tuple[Any, ...]]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [lo, hi, *after])
-        return cursor.fetchall()

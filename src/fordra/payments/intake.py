@@ -54,17 +54,23 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.conf import settings
 from django.db import transaction
 
+from fordra.claims.queries import (
+    case_numbers,
+    case_numbers_by_invoice_number,
+    cases_by_ocr,
+    open_case_numbers_by_debtor_name,
+)
 from fordra.core.bulk import adapt, as_date, gc_paused, query_in
 from fordra.core.errors import ApplicationError
 from fordra.domain.identifiers import validate_bankgiro
 from fordra.domain.money import format_amount
 from fordra.domain.ocr import is_valid_ocr
-from fordra.domain.plans import case_number_from_installment_ocr
 from fordra.formats.camt054 import is_iban, normalise_iban
 from fordra.payments.engine import payments_record
 from fordra.payments.incoming import BOOKED_CURRENCY, Incoming, RecordResult, value_date_problem
 from fordra.payments.models import FileTask, PaymentFile
 from fordra.payments.owing import cases_owing
+from fordra.payments.references import issued_reference_cases
 
 if TYPE_CHECKING:
     from fordra.formats.bgmax import BgmaxFile, BgmaxPayment
@@ -510,10 +516,7 @@ def _cases_of_references(
     ``seen`` receives (state, creditor id) of every case found."""
     case_of: dict[str, int] = {}
     seen = {} if seen is None else seen
-    for ocr, case_id, state, creditor_id in query_in(
-        "SELECT ocr, id, state, creditor_id FROM claims_case WHERE ocr IN ({in})",
-        values=sorted(references),
-    ):
+    for ocr, case_id, state, creditor_id in cases_by_ocr(ocrs=sorted(references)):
         case_of[ocr] = case_id
         seen[case_id] = (state, creditor_id)
     _match_installment_references(references - case_of.keys(), case_of=case_of, seen=seen)
@@ -523,21 +526,9 @@ def _cases_of_references(
 def _match_installment_references(
     references: set[str], *, case_of: dict[str, int], seen: dict[int, tuple[str, int]]
 ) -> None:
-    """References issued for a plan's installments (each has its own OCR) → their case.
-
-    Only a reference that was actually issued counts: it is looked up in the plans' schedule
-    table by its exact OCR (read by name — the plans app sits above payments), never guessed
-    from the digits alone, so a stray valid OCR cannot land on a case by accident.
-    """
-    issued = [r for r in references if case_number_from_installment_ocr(r) is not None]
-    if not issued:
-        return
-    for ocr, case_id, state, creditor_id in query_in(
-        "SELECT i.ocr, c.id, c.state, c.creditor_id FROM plans_planinstallment i "
-        "JOIN plans_plan p ON p.id = i.plan_id JOIN claims_case c ON c.id = p.case_id "
-        "WHERE i.ocr IN ({in})",
-        values=sorted(issued),
-    ):
+    """References issued by an app above payments (a plan's installments, each with its own
+    OCR) → their case; the issuing app resolves them (``fordra.payments.references``)."""
+    for ocr, case_id, state, creditor_id in issued_reference_cases(references=sorted(references)):
         case_of[ocr] = case_id
         seen[case_id] = (state, creditor_id)
 
@@ -623,24 +614,15 @@ def _suggestions(
         return {}
     named: dict[int, int] = {}
     if held:
-        named = dict(query_in("SELECT id, number FROM claims_case WHERE id IN ({in})",
-                              values=sorted(set(held.values()))))
+        named = dict(case_numbers(case_ids=sorted(set(held.values()))))
     tokens = {p.key: set(_TOKENS.findall(f"{p.reference} {p.free_text}")) for p in payments}
     numbers = sorted({t for ts in tokens.values() for t in ts})
     by_invoice: dict[str, list[int]] = {}
-    for number, case_number in query_in(
-        "SELECT i.invoice_number, c.number FROM claims_invoice i JOIN claims_case c "
-        "ON c.id = i.case_id WHERE i.invoice_number IN ({in})",
-        values=numbers,
-    ):
+    for number, case_number in case_numbers_by_invoice_number(invoice_numbers=numbers):
         by_invoice.setdefault(number, []).append(case_number)
     names = sorted({p.payer_name.strip().lower() for p in payments if p.payer_name.strip()})
     by_name: dict[str, list[int]] = {}
-    for name, case_number in query_in(
-        "SELECT LOWER(d.name), c.number FROM parties_debtor d JOIN claims_case c "
-        "ON c.debtor_id = d.id WHERE LOWER(d.name) IN ({in}) AND c.state NOT LIKE 'closed%%'",
-        values=names,
-    ):
+    for name, case_number in open_case_numbers_by_debtor_name(names=names):
         by_name.setdefault(name, []).append(case_number)
     out: dict[str, tuple[dict[str, str], ...]] = {}
     for p in payments:

@@ -16,11 +16,13 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from fordra.claims.models import CLOSED_STATES, Invoice
+from fordra.claims.queries import case_allocations, case_fees, case_invoices, case_states
 from fordra.claims.selectors import case_balance
-from fordra.core.bulk import as_date, query_in
+from fordra.core.bulk import as_date
 from fordra.domain.allocation import ClaimBalance, allocate_payment
 from fordra.domain.balance import payable_claims
 from fordra.domain.settlement import Pricing, PricingModel
+from fordra.parties.queries import creditor_pricing_models
 from fordra.payments.incoming import Incoming
 from fordra.reference.services import reference_rate_table
 
@@ -70,32 +72,17 @@ def _load_cases(
     else:
         cases = {
             cid: _CaseData(cid, state, creditor_id)
-            for cid, state, creditor_id in query_in(
-                "SELECT id, state, creditor_id FROM claims_case WHERE id IN ({in})",
-                values=case_ids,
-            )
+            for cid, state, creditor_id in case_states(case_ids=case_ids)
         }
     to_rate = _rate_reader()
-    for cid, iid, number, kind, due, amount, rate, off in query_in(
-        "SELECT case_id, id, invoice_number, kind, CAST(due_date AS TEXT), amount_ore, "
-        "interest_rate, CAST(written_off_on AS TEXT) FROM claims_invoice WHERE case_id IN ({in})",
-        values=case_ids,
-    ):
+    for cid, iid, number, kind, due, amount, rate, off in case_invoices(case_ids=case_ids):
         cases[cid].invoices.append(
             _Inv(iid, number, kind, as_date(due), amount, None if rate is None else to_rate(rate),
                  None if off is None else as_date(off))
         )
-    for cid, iid, amount, day in query_in(
-        "SELECT case_id, invoice_id, amount_ore, CAST(date AS TEXT) FROM claims_feerecord "
-        "WHERE case_id IN ({in})",
-        values=case_ids,
-    ):
+    for cid, iid, amount, day in case_fees(case_ids=case_ids):
         cases[cid].fees.append(_Fee(iid, amount, as_date(day)))
-    for cid, iid, component, amount, day in query_in(
-        "SELECT case_id, invoice_id, component, amount_ore, CAST(date AS TEXT) "
-        "FROM claims_allocation WHERE case_id IN ({in})",
-        values=case_ids,
-    ):
+    for cid, iid, component, amount, day in case_allocations(case_ids=case_ids):
         cases[cid].allocations.append(_Alloc(iid, component, amount, as_date(day)))
     return cases
 
@@ -115,9 +102,7 @@ def _rate_reader() -> Any:
 
 def _pricing_by_creditor(creditor_ids: Sequence[int]) -> dict[int, tuple[bool, bool]]:
     out = {}
-    for cid, model in query_in(
-        "SELECT id, pricing_model FROM parties_creditor WHERE id IN ({in})", values=creditor_ids
-    ):
+    for cid, model in creditor_pricing_models(creditor_ids=creditor_ids):
         pricing = Pricing(model=PricingModel(model))
         out[cid] = (pricing.agency_keeps_interest, pricing.agency_keeps_fees)
     return out

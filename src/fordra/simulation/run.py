@@ -15,15 +15,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
-
 from fordra.claims.intake import claims_import
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState
+from fordra.claims.queries import case_state_counts, fees_charged_on, first_due_dates
 from fordra.claims.selectors import case_balances
 from fordra.collection.run import daily_run, rules_in_force
 from fordra.collection.services import case_dispute
-from fordra.core.bulk import adapt, as_date
+from fordra.core.bulk import as_date
 from fordra.core.errors import ApplicationError
+from fordra.letters.queries import first_letter_dates
 from fordra.parties.models import Creditor
 from fordra.parties.services import creditor_add
 from fordra.payments.actions import payment_apply
@@ -226,18 +226,11 @@ def states_chart(days: list[DayStats], *, title: str) -> str:
 
 
 def _states() -> dict[str, int]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT state, COUNT(*) FROM claims_case GROUP BY state")
-        return dict(sorted(cursor.fetchall()))
+    return case_state_counts()
 
 
 def _fees_on(day: date) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(SUM(amount_ore), 0) FROM claims_feerecord WHERE date = %s",
-            [adapt(day)],
-        )
-        return int(cursor.fetchone()[0])
+    return fees_charged_on(day=day)
 
 
 def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tuple[int, int]:
@@ -248,17 +241,9 @@ def _debtors_act(*, day: date, seed: int, now: datetime, acted: set[int]) -> tup
         return 0, 0
     first_due: dict[int, date] = {}
     letters: dict[int, dict[str, date]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT case_id, MIN(due_date) FROM claims_invoice WHERE kind = 'invoice' "
-            "GROUP BY case_id"
-        )
-        first_due = {case_id: as_date(d) for case_id, d in cursor.fetchall()}
-        cursor.execute(
-            "SELECT case_id, kind, MIN(letter_date) FROM letters_letter GROUP BY case_id, kind"
-        )
-        for case_id, kind, letter_date in cursor.fetchall():
-            letters[case_id][kind] = as_date(letter_date)
+    first_due = {case_id: as_date(d) for case_id, d in first_due_dates()}
+    for case_id, kind, letter_date in first_letter_dates():
+        letters[case_id][kind] = as_date(letter_date)
     to_pay, to_dispute, to_plan = _reactions(
         cases, first_due=first_due, letters=letters, day=day, seed=seed, acted=acted
     )

@@ -38,11 +38,15 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
-
 from fordra.claims.models import CLOSED_STATES, Case
+from fordra.claims.queries import (
+    case_events_of_kinds,
+    limitation_cases,
+    limitation_invoices,
+    limitation_payments,
+)
 from fordra.claims.selectors import invoice_capitals
-from fordra.core.bulk import adapt, query_in
+from fordra.core.bulk import query_ids
 from fordra.domain.calendar import add_bank_days
 from fordra.domain.fees import DebtorType
 from fordra.domain.letters import PRESUMED_RECEIPT_BANK_DAYS
@@ -57,6 +61,8 @@ from fordra.domain.limitation import (
     limitation_period_years,
     limitation_status,
 )
+from fordra.letters.queries import interrupting_letters
+from fordra.parties.queries import creditor_stage_rules
 
 # Letters that demand or remind of the debt in writing (5 § 2): every kind Fordra sends except
 # the answer to an objection ("dispute"), which demands nothing.
@@ -233,13 +239,7 @@ class _LightInvoice:
 def _rows(sql: str, ids: Sequence[int], *after: Any) -> list[tuple[Any, ...]]:
     """``sql`` with ``{where}`` standing for the case-id condition: a range scan when the ids
     are dense (most of a contiguous id range), IN lists otherwise."""
-    lo, hi = ids[0], ids[-1]
-    if len(ids) * 2 >= hi - lo + 1:
-        wanted = set(ids)
-        with connection.cursor() as cursor:
-            cursor.execute(sql.replace("{where}", "BETWEEN %s AND %s"), [lo, hi, *after])
-            return [r for r in cursor.fetchall() if r[0] in wanted]
-    return query_in(sql.replace("{where}", "IN ({in})"), values=ids, after=after)
+    return query_ids(sql, ids=ids, after=after)
 
 
 def load_facts(*, case_ids: Iterable[int], as_of: date) -> dict[int, CaseFacts]:
@@ -268,14 +268,12 @@ def _load_chunk(ids: list[int], *, as_of: date) -> dict[int, CaseFacts]:
 def _creditor_rules() -> dict[int, tuple[str, str | None]]:
     """Each creditor's template and claim type override (a handful of rows: all of them)."""
     rules: dict[int, tuple[str, str | None]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, template, stage_rules FROM parties_creditor")
-        for cid, template, stage_rules in cursor.fetchall():
-            if isinstance(stage_rules, str):
-                import json
+    for cid, template, stage_rules in creditor_stage_rules():
+        if isinstance(stage_rules, str):
+            import json
 
-                stage_rules = json.loads(stage_rules or "{}")
-            rules[cid] = (template, creditor_claim_rules(stage_rules))
+            stage_rules = json.loads(stage_rules or "{}")
+        rules[cid] = (template, creditor_claim_rules(stage_rules))
     return rules
 
 
@@ -285,11 +283,8 @@ def _load_cases(
     """The cases with their debtor type and claim type, and the day each was opened."""
     facts: dict[int, CaseFacts] = {}
     opened: dict[int, date] = {}
-    for case_id, number, creditor_id, state, debtor_type, lim, review, opened_on in _rows(
-        "SELECT c.id, c.number, c.creditor_id, c.state, d.debtor_type, "
-        "CAST(c.limitation_date AS TEXT), c.limitation_review, CAST(c.opened_on AS TEXT) "
-        "FROM claims_case c JOIN parties_debtor d ON d.id = c.debtor_id WHERE c.id {where}",
-        ids,
+    for case_id, number, creditor_id, state, debtor_type, lim, review, opened_on in (
+        limitation_cases(case_ids=ids)
     ):
         template, override = rules[creditor_id]
         facts[case_id] = CaseFacts(
@@ -314,14 +309,7 @@ def _load_claims(
     light: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
     credited: set[int] = set()
     for (case_id, invoice_id, number, kind, inv_date, due, amount, interrupted, off, reason,
-         handed) in _rows(
-        "SELECT i.case_id, i.id, i.invoice_number, i.kind, CAST(i.invoice_date AS TEXT), "
-        "CAST(i.due_date AS TEXT), i.amount_ore, CAST(i.limitation_interrupted_on AS TEXT), "
-        "CAST(i.written_off_on AS TEXT), i.write_off_reason, CAST(b.business_date AS TEXT) "
-        "FROM claims_invoice i LEFT JOIN claims_importbatch b ON b.id = i.batch_id "
-        "WHERE i.case_id {where}",
-        ids,
-    ):  # fmt: skip
+         handed) in limitation_invoices(case_ids=ids):  # fmt: skip
         light[case_id].append((invoice_id, kind, due, amount))
         if kind != "invoice":
             credited.add(case_id)
@@ -350,12 +338,8 @@ def _load_allocations(
     """Capital paid per invoice, and the amount of each payment per (invoice, reference, day)."""
     paid_capital: dict[int, int] = defaultdict(int)
     payments: dict[tuple[int, str, date], int] = defaultdict(int)
-    for _case_id, invoice_id, ref, day_text, component, amount in _rows(
-        "SELECT case_id, invoice_id, payment_ref, CAST(date AS TEXT), component, "
-        "SUM(amount_ore) FROM claims_allocation WHERE case_id {where} AND date <= %s "
-        "GROUP BY case_id, invoice_id, payment_ref, date, component",
-        ids,
-        adapt(as_of),
+    for _case_id, invoice_id, ref, day_text, component, amount in limitation_payments(
+        case_ids=ids, as_of=as_of
     ):
         payments[(invoice_id, ref, _day(day_text))] += int(amount)
         if component == "capital":
@@ -408,18 +392,10 @@ def _add_payment_evidence(
 
 def _add_letter_evidence(ids: list[int], facts: dict[int, CaseFacts], *, as_of: date) -> None:
     """Interrupting letters sent (5 § 2), with their delivery proof or the lack of it."""
-    kinds = ", ".join(f"'{k}'" for k in INTERRUPTING_LETTER_KINDS)
     letters: dict[int, tuple[int, str, date, str, str, list[tuple[Any, ...]]]] = {}
     for (case_id, letter_id, kind, day_text, status, channel, d_id, d_status, d_channel, ext,
-         sent_on) in _rows(
-        "SELECT l.case_id, l.id, l.kind, CAST(l.letter_date AS TEXT), l.status, l.channel, "
-        "d.id, d.status, d.channel, d.external_id, CAST(d.sent_on AS TEXT) "
-        "FROM letters_letter l "
-        "LEFT JOIN letters_delivery d ON d.letter_id = l.id "
-        f"WHERE l.case_id {{where}} AND l.kind IN ({kinds}) "
-        "AND l.status IN ('sent', 'handed_over') AND l.letter_date <= %s",
-        ids,
-        adapt(as_of),
+         sent_on) in interrupting_letters(
+        case_ids=ids, kinds=list(INTERRUPTING_LETTER_KINDS), as_of=as_of
     ):
         entry = letters.setdefault(letter_id, (case_id, kind, _day(day_text), status, channel, []))
         if d_id is not None:
@@ -454,12 +430,8 @@ def _add_letter_evidence(ids: list[int], facts: dict[int, CaseFacts], *, as_of: 
 
 def _add_event_evidence(ids: list[int], facts: dict[int, CaseFacts], *, as_of: date) -> None:
     """Timeline events that interrupt: acknowledgement, the application, the utslag."""
-    event_kinds = ", ".join(f"'{k}'" for k in EVENT_INTERRUPTIONS)
-    for case_id, event_id, kind, day_text, detail in _rows(
-        "SELECT case_id, id, kind, CAST(date AS TEXT), detail FROM claims_caseevent "
-        f"WHERE case_id {{where}} AND kind IN ({event_kinds}) AND date <= %s",
-        ids,
-        adapt(as_of),
+    for case_id, event_id, kind, day_text, detail in case_events_of_kinds(
+        case_ids=ids, kinds=list(EVENT_INTERRUPTIONS), as_of=as_of
     ):
         facts[case_id].evidence.append(
             Evidence(

@@ -24,9 +24,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseEvent, CaseState, Invoice, Task
+from fordra.claims.queries import (
+    case_limitation_dates_set,
+    limitation_window_cases,
+    score_cases,
+    score_event_kinds,
+    score_invoices,
+    score_payments,
+)
 from fordra.claims.scheduling import case_check_on, cases_check_on
 from fordra.claims.selectors import ClaimOutstanding, case_balances
 from fordra.claims.writeoff import claim_write_off
@@ -38,8 +46,11 @@ from fordra.domain.letters import channels_for
 from fordra.domain.money import format_amount
 from fordra.ledger.services import ledger_post
 from fordra.letters.models import Letter, LetterStatus
+from fordra.letters.queries import cases_with_letters_in_flight, letter_counts_of_debtors
 from fordra.letters.unsent import letters_cancel_unsent
+from fordra.parties.queries import creditor_stage_rules
 from fordra.surveillance.models import LimitationReview, ReviewDecision, Score
+from fordra.surveillance.queries import cases_last_scored, cases_last_scored_of
 from fordra.surveillance.scoring import (
     CreditInfo,
     CreditScorer,
@@ -112,10 +123,8 @@ def surveillance_rules(stage_rules: Any) -> dict[str, Any]:
 
 def _creditor_rules() -> dict[int, dict[str, Any]]:
     out = {}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, stage_rules FROM parties_creditor")
-        for cid, raw in cursor.fetchall():
-            out[cid] = surveillance_rules(json.loads(raw or "{}") if isinstance(raw, str) else raw)
+    for cid, _template, raw in creditor_stage_rules():
+        out[cid] = surveillance_rules(json.loads(raw or "{}") if isinstance(raw, str) else raw)
     return out
 
 
@@ -134,14 +143,8 @@ def limitation_apply(*, case_ids: Iterable[int], today: date, now: datetime) -> 
             counts += _apply(facts, new_dates=new_dates, today=today, now=now)
     # The dates last, grouped: one UPDATE per date and 900 cases (a first refresh over a large
     # portfolio sets them all; a steady day only a few).
-    with transaction.atomic(), connection.cursor() as cursor:
-        for day, group in new_dates.items():
-            for part in _chunks(group):
-                marks = ", ".join(["%s"] * len(part))
-                cursor.execute(
-                    f"UPDATE claims_case SET limitation_date = %s WHERE id IN ({marks})",
-                    [adapt(day) if day else None, *part],
-                )
+    with transaction.atomic():
+        case_limitation_dates_set(dates=new_dates)
     counts["limitation_dates"] += sum(len(g) for g in new_dates.values())
     return counts
 
@@ -416,14 +419,7 @@ def interrupting_letters_schedule(*, run_date: date, now: datetime) -> Counter[s
     for part in _chunks(list(keys)):
         known.update(Letter.objects.filter(key__in=part).values_list("key", flat=True))
     case_ids = [c[0] for c in candidates]
-    busy = {
-        r[0]
-        for r in query_in(
-            "SELECT case_id FROM letters_letter WHERE case_id IN ({in}) AND status IN "
-            "('pending', 'rendered', 'handed_over')",
-            values=case_ids,
-        )
-    }
+    busy = cases_with_letters_in_flight(case_ids=case_ids)
     per_debtor = _letters_today_per_debtor(
         sorted({c[2] for c in candidates}), run_date=run_date
     )
@@ -470,21 +466,10 @@ def _interrupt_candidates(
     identity, the creditor's rules)."""
     rules = _creditor_rules()
     window = max((r["interrupt_days_before"] for r in rules.values()), default=0)
-    states = ", ".join(f"'{s.value}'" for s in INTERRUPT_STATES)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.id, c.creditor_id, c.debtor_id, CAST(c.limitation_date AS TEXT), "
-            "d.protected_identity, d.debt_relief FROM claims_case c "
-            "JOIN parties_debtor d ON d.id = c.debtor_id "
-            # The limitation_date index picks the few cases in the window (a bare state filter
-            # would make SQLite scan every open case by its state index).
-            "WHERE c.id IN (SELECT id FROM claims_case WHERE limitation_date > %s "
-            "AND limitation_date <= %s) "
-            f"AND c.state IN ({states}) AND c.limitation_review = %s AND c.foreign_partner = '' "
-            "AND (c.paused_until IS NULL OR c.paused_until < %s) ORDER BY c.id",
-            [adapt(run_date), adapt(run_date + timedelta(days=window)), False, adapt(run_date)],
-        )
-        rows = cursor.fetchall()
+    states = [s.value for s in INTERRUPT_STATES]
+    rows = limitation_window_cases(
+        states=states, after=run_date, until=run_date + timedelta(days=window), today=run_date
+    )
     candidates = []
     for case_id, creditor_id, debtor_id, lim_text, protected, relief in rows:
         rule = rules[creditor_id]
@@ -500,12 +485,7 @@ def _interrupt_candidates(
 def _letters_today_per_debtor(debtor_ids: list[int], *, run_date: date) -> Counter[int]:
     """Letters already dated ``run_date`` per debtor (the per-debtor daily cap counts them)."""
     per_debtor: Counter[int] = Counter()
-    for debtor_id, n in query_in(
-        "SELECT c.debtor_id, COUNT(*) FROM letters_letter l JOIN claims_case c ON c.id = l.case_id "
-        "WHERE c.debtor_id IN ({in}) AND l.letter_date = %s GROUP BY c.debtor_id",
-        values=debtor_ids,
-        after=[adapt(run_date)],
-    ):
+    for debtor_id, n in letter_counts_of_debtors(debtor_ids=debtor_ids, day=run_date):
         per_debtor[debtor_id] = n
     return per_debtor
 
@@ -579,22 +559,10 @@ def surveillance_rescore(
     counts: Counter[str] = Counter()
     rules = _creditor_rules()
     scorer = scorer or RuleBasedScorer()
-    with connection.cursor() as cursor:
-        if case_ids is None:
-            cursor.execute(
-                "SELECT c.id, c.creditor_id, CAST(MAX(s.scored_on) AS TEXT) FROM claims_case c "
-                "LEFT JOIN surveillance_score s ON s.case_id = c.id WHERE c.state = %s "
-                "GROUP BY c.id, c.creditor_id",
-                [CaseState.SURVEILLANCE.value],
-            )
-            rows = cursor.fetchall()
-        else:
-            rows = query_in(
-                "SELECT c.id, c.creditor_id, CAST(MAX(s.scored_on) AS TEXT) FROM claims_case c "
-                "LEFT JOIN surveillance_score s ON s.case_id = c.id WHERE c.id IN ({in}) "
-                "GROUP BY c.id, c.creditor_id",
-                values=list(case_ids),
-            )
+    if case_ids is None:
+        rows = cases_last_scored(state=CaseState.SURVEILLANCE.value)
+    else:
+        rows = cases_last_scored_of(case_ids=list(case_ids))
     due = []
     for case_id, creditor_id, last in rows:
         last_day = date.fromisoformat(last[:10]) if last else None
@@ -670,34 +638,21 @@ def _score_facts(
     """What the scorer may know, set-based: outstanding amount, age, payments, known events."""
     base = {}
     creditor_of, national_id = {}, {}
-    for case_id, creditor_id, nid, dtype, protected, deceased, relief, opened in query_in(
-        "SELECT c.id, c.creditor_id, d.national_id, d.debtor_type, d.protected_identity, "
-        "d.deceased, d.debt_relief, CAST(c.opened_on AS TEXT) FROM claims_case c "
-        "JOIN parties_debtor d ON d.id = c.debtor_id WHERE c.id IN ({in})",
-        values=case_ids,
+    for case_id, creditor_id, nid, dtype, protected, deceased, relief, opened in score_cases(
+        case_ids=case_ids
     ):
         creditor_of[case_id], national_id[case_id] = creditor_id, nid
         base[case_id] = (dtype, bool(protected), bool(deceased), bool(relief),
                          date.fromisoformat(opened[:10]))
     capital: dict[int, int] = defaultdict(int)
     oldest_due: dict[int, date] = {}
-    for case_id, amount, due in query_in(
-        "SELECT case_id, amount_ore, CAST(due_date AS TEXT) FROM claims_invoice "
-        "WHERE case_id IN ({in}) AND (written_off_on IS NULL OR written_off_on > %s)",
-        values=case_ids,
-        after=[adapt(run_date)],
-    ):
+    for case_id, amount, due in score_invoices(case_ids=case_ids, as_of=run_date):
         capital[case_id] += amount
         d = date.fromisoformat(due[:10])
         oldest_due[case_id] = min(oldest_due.get(case_id, d), d)
     paid: dict[int, int] = defaultdict(int)
     payments: dict[int, list[date]] = defaultdict(list)
-    for case_id, component, day, amount in query_in(
-        "SELECT case_id, component, CAST(date AS TEXT), SUM(amount_ore) FROM claims_allocation "
-        "WHERE case_id IN ({in}) AND date <= %s GROUP BY case_id, payment_ref, component, date",
-        values=case_ids,
-        after=[adapt(run_date)],
-    ):
+    for case_id, component, day, amount in score_payments(case_ids=case_ids, as_of=run_date):
         if component == "capital":
             capital[case_id] -= int(amount)
         paid[case_id] += int(amount)
@@ -727,11 +682,7 @@ def _score_facts(
 def _known_events(case_ids: list[int]) -> dict[int, set[str]]:
     """The events the scorer weighs, per case (any kind of no_assets counts as one)."""
     events: dict[int, set[str]] = defaultdict(set)
-    for case_id, kind in query_in(
-        "SELECT DISTINCT case_id, kind FROM claims_caseevent WHERE case_id IN ({in}) AND "
-        "(kind LIKE '%%no_assets%%' OR kind IN ('judgment', 'disputed', 'kfm_applied'))",
-        values=case_ids,
-    ):
+    for case_id, kind in score_event_kinds(case_ids=case_ids):
         events[case_id].add("no_assets" if "no_assets" in kind else kind)
     return events
 
