@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fordra.domain.calendar import last_day_in_time
 from fordra.domain.interest import (
     STATUTORY_MARGIN,
     CapitalChange,
@@ -544,7 +545,8 @@ def test_interest_periods_tile_the_days_after_the_due_date(
     result = statutory(rates, capital_ore=capital_ore, due_date=due_date, as_of=as_of)
     assert result.amount_ore == sum(p.amount_ore for p in result.periods)
     assert result.amount_ore >= 0
-    if capital_ore == 0 or days_late <= 0:
+    if capital_ore == 0 or days_late <= 0 or as_of <= last_day_in_time(due_date):
+        # Paid by the next bank day after a weekend or holiday due date is in time: no interest.
         assert result.periods == ()
         return
     assert result.periods[0].start == due_date + timedelta(days=1)
