@@ -147,19 +147,23 @@ def _cancelled_after_a_fault(*, day: date) -> list[Letter]:
         retried = Letter.objects.filter(
             case_id=letter.case_id, key__startswith=f"{_first_key(letter.key)}:r", id__gt=letter.id
         ).exists()
-        if not retried and _fees_of(letter):
+        if not retried and _fees_of(letter, charged_on=_charged_on(letter)):
             found.append(letter)
     return found
 
 
-def _fees_of(letter: Letter) -> list[FeeRecord]:
-    """The fees still standing that the letter's step charged on its first attempt's day."""
+def _charged_on(letter: Letter) -> date:
+    """The day the letter's fee was charged: its first attempt's date (retries keep the fee)."""
+    first = Letter.objects.filter(key=_first_key(letter.key)).values_list("letter_date", flat=True)
+    return first[0] if first else letter.letter_date
+
+
+def _fees_of(letter: Letter, *, charged_on: date) -> list[FeeRecord]:
+    """The fees still standing that the letter's step charged on ``charged_on``."""
     from fordra.claims.corrections import fees_standing
 
     if not letter.step:
         return []
-    first = Letter.objects.filter(key=_first_key(letter.key)).values_list("letter_date", flat=True)
-    charged_on = first[0] if first else letter.letter_date
     return [
         f for f in fees_standing(
             case_id=letter.case_id, after=charged_on - timedelta(days=1), steps=[letter.step]
@@ -219,15 +223,14 @@ def _withdraw(letter: Letter, *, why: str, day: date, now: datetime) -> bool:
     from fordra.payments.reallocation import case_reallocate
 
     case = Case.objects.get(pk=letter.case_id)
-    first = Letter.objects.filter(key=_first_key(letter.key)).values_list("letter_date", flat=True)
-    charged_on = first[0] if first else letter.letter_date
+    charged_on = _charged_on(letter)
     try:
         with transaction.atomic():
             letters_void_after(
                 case_id=case.id, after=letter.letter_date - timedelta(days=1),
                 through=letter.letter_date, reason=why, actor=ACTOR, unsent_only=True,
             )
-            fees = _fees_of(letter)
+            fees = _fees_of(letter, charged_on=charged_on)
             for fee in fees:
                 fee_reverse(fee=fee, reason=why, creditor_id=case.creditor_id, actor=ACTOR, now=now)
             if fees:

@@ -152,7 +152,7 @@ def booked_write(booked: _Booked, *, now: datetime, assume_new: bool) -> None:
     insert_rows(Allocation, ALLOCATION_COLUMNS, booked.alloc_rows)
     insert_rows(CaseEvent, EVENT_COLUMNS, booked.event_rows)
     insert_rows(Task, TASK_COLUMNS, booked.task_rows)
-    _look_again(booked.case_ids)  # the part's cases are in the page cache now
+    cases_check_on(case_ids=booked.case_ids)  # the part's cases are in the page cache now
     ledger_post(booked.prepared, now=now, assume_new=assume_new)
 
 REPLAY_REFUSED_TEXTS = {
@@ -397,11 +397,6 @@ def _book_in_child(
         sender.send(traceback.format_exc())
     finally:
         sender.close()
-
-
-def _look_again(case_ids: Sequence[int]) -> None:
-    """The next daily run looks at these cases again (a payment may change what is due)."""
-    cases_check_on(case_ids=case_ids)
 
 
 def _new_only(items: Sequence[Incoming], result: RecordResult) -> list[Incoming]:

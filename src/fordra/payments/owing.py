@@ -160,10 +160,7 @@ def _outstanding_plain(
     """
     if data.allocations:
         return None
-    return payable_claims(
-        invoices=data.invoices, as_of=as_of, rates=rates, fees=data.fees,
-        allocations=data.allocations,
-    )
+    return payable_claims(invoices=data.invoices, as_of=as_of, rates=rates, fees=data.fees)
 
 
 def cases_owing(*, case_ids: Sequence[int], as_of: date) -> dict[int, tuple[date | None, int]]:
