@@ -158,14 +158,7 @@ def _applied_events(
     actor: str,
 ) -> None:
     """One event per fee, then ``kfm_applied`` (a preskriptionsavbrott by legal action)."""
-    for fee in fees:
-        CaseEvent.objects.create(
-            case=case,
-            date=day,
-            kind="fee_added",
-            detail=f"{fee.explanation} ({fee.rule}; {fee.version})"[:1000],
-            actor=actor,
-        )
+    _fee_added_events(case, fees, day=day, actor=actor)
     CaseEvent.objects.create(
         case=case,
         date=day,
@@ -174,6 +167,20 @@ def _applied_events(
         "jämte ränta (preskriptionsavbrott: rättslig åtgärd, preskriptionslagen 5 §)",
         actor=actor,
     )
+
+
+def _fee_added_events(
+    case: Case, fees: Sequence[FeeRecord], *, day: date, actor: str
+) -> None:
+    """The case's timeline shows each Kronofogden fee with its rule and version."""
+    for fee in fees:
+        CaseEvent.objects.create(
+            case=case,
+            date=day,
+            kind="fee_added",
+            detail=f"{fee.explanation} ({fee.rule}; {fee.version})"[:1000],
+            actor=actor,
+        )
 
 
 def _explanation(outcome: FeeOutcome) -> str:

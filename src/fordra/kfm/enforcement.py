@@ -11,7 +11,7 @@ from fordra.claims.models import Case, CaseEvent, CaseState, FeeRecord
 from fordra.claims.selectors import case_balances
 from fordra.domain.fees import FeeKind
 from fordra.domain.fees import enforcement_fee as enforcement_fee_rule
-from fordra.kfm.application import _first_open_invoice, _post_fees
+from fordra.kfm.application import _fee_added_events, _first_open_invoice, _post_fees
 from fordra.rules import load_fee_schedule
 
 # DOMAIN.md §2: no new grundavgift when less than 100 kr remains.
@@ -33,13 +33,7 @@ def _enforcement_fee(case: Case, *, day: date, now: datetime, actor: str) -> Fee
         key=f"kfm:{case.id}:{day.isoformat()}:enforcement",
     )
     _post_fees(case, [fee], key=f"kfm-enforcement:{case.id}:{day.isoformat()}", day=day, now=now)
-    CaseEvent.objects.create(
-        case=case,
-        date=day,
-        kind="fee_added",
-        detail=f"{fee.explanation} ({fee.rule}; {fee.version})"[:1000],
-        actor=actor,
-    )
+    _fee_added_events(case, [fee], day=day, actor=actor)
     return fee
 
 
