@@ -20,9 +20,7 @@ from datetime import date
 from django.db import connection
 
 from fordra.claims.models import Case
-from fordra.core.bulk import memo_date_adapter
-
-CASES_PER_UPDATE_MAX = 900  # SQLite's bound parameters, with room for the date
+from fordra.core.bulk import IN_CHUNK_PARAMS_MAX, chunks, memo_date_adapter
 
 
 def cases_check_on(*, case_ids: Iterable[int], on: date | None = None) -> int:
@@ -34,8 +32,7 @@ def cases_check_on(*, case_ids: Iterable[int], on: date | None = None) -> int:
     ids = sorted(set(case_ids))
     changed = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), CASES_PER_UPDATE_MAX):
-            part = ids[start : start + CASES_PER_UPDATE_MAX]
+        for part in chunks(ids, IN_CHUNK_PARAMS_MAX):
             marks = ", ".join(["%s"] * len(part))
             if on is None:
                 cursor.execute(

@@ -21,11 +21,11 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from fordra.core.bulk import IN_CHUNK_PARAMS_MAX, chunks
 from fordra.domain.letters import UNSENT_STATUSES
 from fordra.letters.models import Letter, LetterStatus
 
 UNSENT = tuple(LetterStatus(status) for status in sorted(UNSENT_STATUSES))
-CASES_PER_UPDATE_MAX = 900  # SQLite's bound parameters, with room for the statuses
 
 
 def letters_unsent(*, case_ids: Iterable[int]) -> QuerySet[Letter]:
@@ -42,10 +42,8 @@ def letters_cancel_unsent(*, case_ids: Iterable[int], except_kinds: Iterable[str
     ids = sorted(set(case_ids))
     kept = list(except_kinds)
     cancelled = 0
-    for start in range(0, len(ids), CASES_PER_UPDATE_MAX):
-        query = Letter.objects.filter(
-            case_id__in=ids[start : start + CASES_PER_UPDATE_MAX], status__in=UNSENT
-        )
+    for part in chunks(ids, IN_CHUNK_PARAMS_MAX):
+        query = Letter.objects.filter(case_id__in=part, status__in=UNSENT)
         if kept:
             query = query.exclude(kind__in=kept)
         cancelled += query.update(status=LetterStatus.CANCELLED)

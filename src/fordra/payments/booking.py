@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from fordra.claims.models import CLOSED_STATES, Case, CaseState
-from fordra.core.bulk import adapt, date_adapter
+from fordra.core.bulk import IN_CHUNK_PARAMS_MAX, adapt, chunks, date_adapter
 from fordra.domain.ledger import (
     POSTINGS_PER_TRANSACTION_MAX,
     Transaction,
@@ -349,8 +349,7 @@ def _close_paid(
     for case_id, day in closing.items():
         by_day[day].append(case_id)
     for day, ids in by_day.items():
-        for start in range(0, len(ids), 900):
-            part = ids[start : start + 900]
+        for part in chunks(ids, IN_CHUNK_PARAMS_MAX):
             Case.objects.filter(id__in=part).update(
                 state=CaseState.CLOSED_PAID, closed_on=day, close_reason="Betalt i sin helhet"
             )
